@@ -40,5 +40,54 @@ def generate(
     typer.echo(summary)
 
 
+SAMPLE_CASES = 30_000  # about a typical province
+
+
+@app.command()
+def run(
+    inbox: Optional[Path] = typer.Option(None, "--inbox", help="Inbox folder (default: data/inbox)."),
+    as_of: Optional[str] = typer.Option(None, "--as-of", help="Run date YYYY-MM-DD (default: newest batch)."),
+    warehouse: Optional[Path] = typer.Option(None, "--warehouse", help="Warehouse file (default: data/warehouse/thads.duckdb)."),
+    exports: Optional[Path] = typer.Option(None, "--exports", help="Exports folder (default: data/exports)."),
+    wait: float = typer.Option(float(__import__("os").environ.get("THADS_LOCK_WAIT_SECONDS", "0")), "--wait",
+                               help="Seconds to wait for a run already in progress before giving up."),
+) -> None:
+    """Run the nightly job once: ingest and validate, rebuild the warehouse, publish the report."""
+    from thads.prefect_env import configure
+    from thads.runs import RunLockedError, new_run_id, newest_batch_date, resolve_targets, run_lock
+    from thads.settings import get_settings
+
+    settings = get_settings().with_overrides(inbox=inbox, warehouse=warehouse, exports=exports)
+    configure(settings)
+    newest = newest_batch_date(settings.inbox)
+    if newest is None:
+        from thads.generate import generate_batch
+
+        sample_date = _parse_date(as_of) if as_of else date.today()
+        typer.echo(f"No inbox at {settings.inbox}: generating a sample province of {SAMPLE_CASES:,} cases "
+                   f"for {sample_date:%d/%m/%Y} first (thads generate).")
+        generate_batch(settings.inbox, n_cases=SAMPLE_CASES, seed=1, as_of=sample_date, defect_rate=0.002,
+                       progress=True)
+        newest = newest_batch_date(settings.inbox)
+    run_date = _parse_date(as_of) if as_of else newest
+    targets = resolve_targets(settings, run_date, newest)
+    if targets.backfill:
+        typer.echo(f"Backfill for {run_date:%d/%m/%Y}: writing {targets.warehouse} and "
+                   f"{targets.exports / run_date.isoformat()}; the live warehouse and latest/ are left alone.")
+    try:
+        with run_lock(settings.state_dir, wait_seconds=wait):
+            from flows.nightly import nightly
+
+            report = nightly(settings=settings, targets=targets, run_id=new_run_id())
+    except RunLockedError as exc:
+        typer.echo(f"thads run: {exc}", err=True)
+        raise typer.Exit(code=3)
+    except Exception as exc:  # noqa: BLE001 - the operator gets one clear line, details are in the log
+        typer.echo(f"thads run: FAILED, nothing was published (the previous warehouse and report stand): "
+                   f"{type(exc).__name__}: {exc}", err=True)
+        raise typer.Exit(code=1)
+    typer.echo(f"thads run: {report.status}; warehouse {report.warehouse}; report {report.report_dir}")
+
+
 if __name__ == "__main__":  # pragma: no cover
     app()

@@ -1,0 +1,231 @@
+"""The nightly flow: ingest and validate every office's export, rebuild the warehouse, publish.
+
+A short composition of named tasks; the work lives in importable functions (`transforms.intake`,
+`transforms.build`, `thads.publish`, `thads.audit`) that tests and notebooks call without Prefect.
+Big data moves through Parquet files and DuckDB, never through Prefect's result storage.
+"""
+
+from __future__ import annotations
+
+import json
+import shutil
+import time
+from dataclasses import dataclass, field
+from datetime import date, datetime, timezone
+from functools import lru_cache
+from pathlib import Path
+
+import polars as pl
+from prefect import flow, get_run_logger, task, unmapped
+from prefect.artifacts import create_markdown_artifact, create_table_artifact
+from prefect.cache_policies import NO_CACHE
+from prefect.task_runners import ThreadPoolTaskRunner
+
+from thads.audit import AuditStore
+from thads.pseudonym import Pseudonymiser, load_or_create_key
+from thads.runs import RunTargets, apply_retention
+from thads.settings import Settings
+from transforms import intake as intake_mod
+from transforms.build import build_warehouse
+from transforms.ingest.inbox import InboxFile, scan_inbox
+from transforms.ingest.read import ParsedFile, read_file
+
+
+@dataclass
+class RunReport:
+    run_id: str
+    as_of: date
+    status: str
+    totals: dict = field(default_factory=dict)
+    warehouse: Path | None = None
+    report_dir: Path | None = None
+    messages: list[str] = field(default_factory=list)
+    kpis: dict = field(default_factory=dict)
+    stale_offices: list[str] = field(default_factory=list)
+
+
+@lru_cache(maxsize=4)
+def _pseudonymiser(key_file: str) -> Pseudonymiser:
+    return Pseudonymiser(load_or_create_key(Path(key_file)))
+
+
+def key_fingerprint(key_file: Path) -> str:
+    """Names the key without revealing it, so the parse cache never mixes pseudonyms of two keys."""
+    return _pseudonymiser(str(key_file)).text("thads-cache-fingerprint")[-10:]
+
+
+@task(name="scan-inbox", retries=2, retry_delay_seconds=[2, 10])
+def scan_task(inbox: Path, as_of: date) -> intake_mod.FilePlan:
+    """List tonight's files (and what stands from earlier nights), refusing anything outside the layout."""
+    return intake_mod.plan_files(scan_inbox(inbox, up_to=as_of))
+
+
+@task(name="parse-file", retries=2, retry_delay_seconds=[2, 10], cache_policy=NO_CACHE,
+      task_run_name="parse {f.rel_path}")
+def parse_task(f: InboxFile, key_file: Path, safe_extras: tuple[str, ...], cache_dir: Path | None) -> ParsedFile:
+    """Read one office file into typed, pseudonymised rows (reused when its bytes are unchanged)."""
+    pseud = _pseudonymiser(str(key_file))
+    return intake_mod.parse_cached(f, lambda x: read_file(x, pseud, safe_extras), cache_dir,
+                                   key_fingerprint(key_file))
+
+
+@task(name="validate-night", cache_policy=NO_CACHE)
+def validate_task(plan, parsed, key_file: Path, safe_extras, cache_dir, office_of) -> intake_mod.NightIntake:
+    """Run the expectation suites over the whole night's rows and account for every row."""
+    pseud = _pseudonymiser(str(key_file))
+    fallback = lambda f: intake_mod.parse_cached(f, lambda x: read_file(x, pseud, safe_extras), cache_dir,
+                                                 key_fingerprint(key_file))
+    return intake_mod.validate_plan(plan, parsed, fallback, office_of)
+
+
+@task(name="record-intake", retries=2, retry_delay_seconds=[2, 10], cache_policy=NO_CACHE)
+def record_intake_task(night: intake_mod.NightIntake, run_id: str, as_of: date, audit: AuditStore,
+                       canonical_dir: Path) -> None:
+    """Keep the night's accounting in the append-only audit store; write what the build reads."""
+    stamp = dict(as_of=pl.lit(as_of))
+    audit.append("file_manifest", run_id, night.manifest.with_columns(**stamp))
+    audit.append("quarantine", run_id, night.quarantine.with_columns(**stamp))
+    audit.append("warnings", run_id, night.warnings.with_columns(**stamp))
+    messages = [("refused", m) for m in night.refused] + [("ignored", m) for m in night.ignored] + \
+               [("rejected", m) for m in night.messages]
+    audit.append("inbox_messages", run_id, pl.DataFrame(
+        {"kind": [k for k, _ in messages], "message": [m for _, m in messages]},
+        schema={"kind": pl.String, "message": pl.String}).with_columns(**stamp))
+    intake_mod.write_canonical(night, canonical_dir)
+
+
+@task(name="build-warehouse", cache_policy=NO_CACHE)
+def build_task(target: Path, canonical_dir: Path, as_of: date, reference_dir: Path, audit: AuditStore):
+    """Rebuild the warehouse into a new file and swap it in only when every model and check passed."""
+    return build_warehouse(target, canonical_dir, as_of, reference_dir, before_publish=audit.copy_into)
+
+
+@task(name="publish-report", retries=1, retry_delay_seconds=[5], cache_policy=NO_CACHE)
+def publish_task(warehouse: Path, targets: RunTargets):
+    """Charts, the committee's report, PDF, PNGs and the Excel forms, swapped in atomically."""
+    try:
+        from thads.publish.report import publish_report
+    except ImportError:  # the publish package is not there yet
+        return None
+    return publish_report(warehouse, targets.exports, targets.as_of, latest=targets.latest)
+
+
+def headline_kpis(warehouse: Path, as_of: date) -> dict:
+    import duckdb
+
+    con = duckdb.connect(str(warehouse), read_only=True)
+    try:
+        rows = con.execute(
+            """
+            select scope, completed, with_conditions, rate_cases, money_completed,
+                   money_with_conditions, rate_money
+            from marts.kpi_period
+            where period_kind = 'ytd' and period_end = ? and office_code = 'ALL'
+            """,
+            [as_of],
+        ).fetchall()
+    except Exception:  # noqa: BLE001 - a summary must never fail the run
+        return {}
+    finally:
+        con.close()
+    cols = ["scope", "completed", "with_conditions", "rate_cases", "money_completed",
+            "money_with_conditions", "rate_money"]
+    return {r[0]: dict(zip(cols, r)) for r in rows}
+
+
+def fmt_int(n) -> str:
+    return "—" if n is None else f"{int(n):,}".replace(",", ".")
+
+
+def fmt_pct(x) -> str:
+    from decimal import ROUND_HALF_UP, Decimal
+
+    if x is None:
+        return "—"
+    return str(Decimal(str(x)).quantize(Decimal("0.01"), rounding=ROUND_HALF_UP)).replace(".", ",") + " %"
+
+
+def summary_markdown(report: RunReport, night: intake_mod.NightIntake | None) -> str:
+    t = report.totals
+    lines = [f"# THADS nightly run {report.run_id}", "",
+             f"- as-of: {report.as_of.strftime('%d/%m/%Y')}; status: **{report.status}**"]
+    for scope, k in report.kpis.items():
+        lines.append(f"- completion ({scope}): {fmt_pct(k['rate_cases'])} by cases "
+                     f"({fmt_int(k['completed'])} of {fmt_int(k['with_conditions'])}), "
+                     f"{fmt_pct(k['rate_money'])} by money")
+    if t:
+        lines.append(f"- rows read {fmt_int(t['rows_read'])}: loaded {fmt_int(t['rows_loaded'])}, "
+                     f"quarantined {fmt_int(t['rows_quarantined'])}, superseded {fmt_int(t['rows_superseded'])}, "
+                     f"in rejected files {fmt_int(t['rows_rejected'])}; files rejected: {t['files_rejected']} "
+                     f"of {t['files']}")
+    if report.stale_offices:
+        lines.append(f"- offices whose newest batch is older than the as-of date: {', '.join(report.stale_offices)}")
+    for m in report.messages:
+        lines.append(f"- {m}")
+    if report.report_dir:
+        lines.append(f"- report: {report.report_dir / 'index.html'}")
+    if report.warehouse:
+        lines.append(f"- warehouse: {report.warehouse}")
+    return "\n".join(lines)
+
+
+@flow(name="nightly", log_prints=True, task_runner=ThreadPoolTaskRunner(max_workers=4))
+def nightly(settings: Settings, targets: RunTargets, run_id: str) -> RunReport:
+    """One night: ingest + validate (fanned out per file), build, publish, record."""
+    logger = get_run_logger()
+    started = datetime.now(timezone.utc)
+    audit = AuditStore(settings.audit_dir)
+    report = RunReport(run_id=run_id, as_of=targets.as_of, status="failed")
+    run_dir = settings.state_dir / "runs" / run_id
+    cache_dir = settings.state_dir / "parsed"
+    office_of = intake_mod.load_office_map(settings.reference_dir)
+    night = None
+    try:
+        load_or_create_key(settings.key_file)
+        plan = scan_task(settings.inbox, targets.as_of)
+        firsts = [files[0] for files in plan.candidates.values()]
+        futures = parse_task.map(firsts, key_file=unmapped(settings.key_file),
+                                 safe_extras=unmapped(settings.safe_extra_columns), cache_dir=unmapped(cache_dir))
+        parsed = {p.rel_path: p for p in futures.result()}
+        night = validate_task(plan, parsed, settings.key_file, settings.safe_extra_columns, cache_dir, office_of)
+        report.totals = night.totals
+        report.messages = night.messages + night.refused
+        record_intake_task(night, run_id, targets.as_of, audit, run_dir / "canonical")
+        build_task(targets.warehouse, run_dir / "canonical", targets.as_of, settings.reference_dir, audit)
+        report.warehouse = targets.warehouse
+        published = publish_task(targets.warehouse, targets)
+        if published is not None:
+            report.report_dir = getattr(published, "path", None) or (targets.exports / targets.as_of.isoformat())
+            for m in getattr(published, "messages", []) or []:
+                report.messages.append(m)
+        report.kpis = headline_kpis(targets.warehouse, targets.as_of)
+        report.stale_offices = sorted(o for o, d in plan.newest_batch.items() if d < targets.as_of)
+        report.status = "published"
+        if targets.latest and settings.retention_nights > 0:
+            protected = {f"{f.batch_date.isoformat()}/{f.office_dir}" for f in firsts}
+            removed = apply_retention(settings, settings.retention_nights, protected)
+            if removed:
+                logger.info("retention removed %d old folders", len(removed))
+    finally:
+        ended = datetime.now(timezone.utc)
+        hashes = {} if night is None else dict(zip(night.manifest["source_file"], night.manifest["file_sha256"]))
+        audit.append("runs", run_id, pl.DataFrame([{
+            "as_of": targets.as_of, "started_at": started, "ended_at": ended, "status": report.status,
+            "backfill": targets.backfill, "warehouse": str(targets.warehouse),
+            **{k: report.totals.get(k) for k in ("rows_read", "rows_loaded", "rows_quarantined",
+                                                 "rows_superseded", "rows_rejected", "files_rejected")},
+            "input_file_hashes": json.dumps(hashes, sort_keys=True),
+        }]))
+        shutil.rmtree(run_dir, ignore_errors=True)
+        md = summary_markdown(report, night)
+        try:
+            create_markdown_artifact(md, key="nightly-summary", description="THADS nightly run summary")
+            if night is not None and night.quarantine.height:
+                reasons = (night.quarantine.group_by("record_type", "reason").len()
+                           .sort("len", descending=True).rename({"len": "rows"}))
+                create_table_artifact(reasons.to_dicts(), key="quarantine-reasons",
+                                      description="Quarantined rows by record type and reason")
+        except Exception as exc:  # noqa: BLE001 - artifacts must not hide the run's own outcome
+            logger.warning("could not record the Prefect artifacts: %s", exc)
+        print(md)
+    return report
