@@ -118,3 +118,18 @@ def test_a_bad_adjustment_stops_the_build(tmp_path: Path):
     with pytest.raises(BuildError, match="yyyy-mm-dd"):
         build_warehouse(tmp_path / "wh.duckdb", tmp_path, date(2026, 6, 30), reference_dir=ref,
                         models_dir=tmp_path / "models")
+
+
+def test_model_builds_without_an_adjustments_file(tmp_path: Path):
+    models = tmp_path / "models" / "staging"
+    models.mkdir(parents=True)
+    shutil.copy(MODELS_DIR / "staging" / "stg_calendar.py", models / "stg_calendar.py")
+    (tmp_path / "ref").mkdir()
+    build_warehouse(tmp_path / "wh.duckdb", tmp_path, date(2026, 6, 30), reference_dir=tmp_path / "ref",
+                    models_dir=tmp_path / "models")
+    with open_warehouse(tmp_path / "wh.duckdb") as con:
+        # no data: 2025-01-01 .. 2028-12-31; 27/01/2025 (Tết) is off
+        assert con.execute("select min(date), max(date) from staging.stg_calendar").fetchone() == (
+            date(2025, 1, 1), date(2028, 12, 31))
+        assert con.execute("select is_working_day from staging.stg_calendar "
+                           "where date = '2025-01-27'").fetchone() == (False,)

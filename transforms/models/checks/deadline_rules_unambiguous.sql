@@ -7,7 +7,7 @@ with rules as (
     from staging.stg_deadline_rules
 ),
 
-overlaps as (
+overlapping_rows as (
     select
         a.rule,
         coalesce(a.asset_type, '(all)') as asset_type,
@@ -45,7 +45,7 @@ bad_ranges as (
 ),
 
 final as (
-    select rule, asset_type, problem from overlaps
+    select rule, asset_type, problem from overlapping_rows
     union all
     select rule, asset_type, problem from bad_limits
     union all

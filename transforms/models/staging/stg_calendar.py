@@ -48,15 +48,16 @@ def _earliest_date(con) -> date | None:
     for table, columns in _DATE_COLUMNS.items():
         for column in columns:
             parts.append(f"select min({column}) as d from raw.{table}")
-    row = con.execute(f"select min(d) from ({' union all '.join(parts)})").fetchone()
-    return row[0] if row else None
+    # fetchall, not fetchone: DuckDB 2.0 refuses `register` while a result is only partly fetched
+    rows = con.execute(f"select min(d) from ({' union all '.join(parts)})").fetchall()
+    return rows[0][0] if rows else None
 
 
 def _adjustments(con) -> dict[date, tuple[bool, str | None]]:
     """`ref.holiday_adjustments` as {date: (is_working_day, note)}; a bad row stops the build."""
     exists = con.execute(
         "select count(*) from information_schema.tables "
-        "where table_schema = 'ref' and table_name = 'holiday_adjustments'").fetchone()[0]
+        "where table_schema = 'ref' and table_name = 'holiday_adjustments'").fetchall()[0][0]
     if not exists:
         return {}
     out: dict[date, tuple[bool, str | None]] = {}
