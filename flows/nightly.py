@@ -23,8 +23,8 @@ from prefect.task_runners import ThreadPoolTaskRunner
 
 from thads.audit import AuditStore
 from thads.pseudonym import Pseudonymiser, load_or_create_key
-from thads.runs import RunTargets, apply_retention
-from thads.settings import Settings
+from thads.runs import RunTargets, apply_retention, new_run_id, newest_batch_date, resolve_targets, run_lock
+from thads.settings import Settings, get_settings
 from transforms import intake as intake_mod
 from transforms.build import build_warehouse
 from transforms.ingest.inbox import InboxFile, scan_inbox
@@ -170,8 +170,25 @@ def summary_markdown(report: RunReport, night: intake_mod.NightIntake | None) ->
 
 
 @flow(name="nightly", log_prints=True, task_runner=ThreadPoolTaskRunner(max_workers=4))
-def nightly(settings: Settings, targets: RunTargets, run_id: str) -> RunReport:
-    """One night: ingest + validate (fanned out per file), build, publish, record."""
+def nightly(inbox: str | None = None, as_of: str | None = None, warehouse: str | None = None,
+            exports: str | None = None, wait_seconds: float = 0.0) -> RunReport:
+    """One night: ingest + validate (fanned out per file), build, publish, record.
+
+    Every argument defaults to the settings (environment, then the embedded defaults); as_of defaults
+    to the newest batch in the inbox. This is the flow the schedule runs.
+    """
+    settings = get_settings().with_overrides(inbox=inbox, warehouse=warehouse, exports=exports)
+    newest = newest_batch_date(settings.inbox)
+    if newest is None:
+        raise FileNotFoundError(f"no batch folder (YYYY-MM-DD) in the inbox {settings.inbox}")
+    run_date = date.fromisoformat(as_of) if as_of else newest
+    targets = resolve_targets(settings, run_date, newest)
+    with run_lock(settings.state_dir, wait_seconds=wait_seconds):
+        return run_night(settings, targets, new_run_id())
+
+
+def run_night(settings: Settings, targets: RunTargets, run_id: str) -> RunReport:
+    """The body of the flow, for a settings object already resolved (must run inside a flow)."""
     logger = get_run_logger()
     started = datetime.now(timezone.utc)
     audit = AuditStore(settings.audit_dir)

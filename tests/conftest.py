@@ -73,15 +73,24 @@ def make_settings(root: Path, inbox: Path):
     )
 
 
-def run_nightly(settings, as_of: date | None = None):
-    """Run the real flow in this process (against the session's Prefect server)."""
+def run_nightly(settings, as_of: date | None = None, monkeypatch=None):
+    """Run the real `nightly` flow in this process (against the session's Prefect server), with the
+    paths of `settings` given through the environment as an operator would."""
     from flows.nightly import nightly
-    from thads.runs import new_run_id, newest_batch_date, resolve_targets, run_lock
 
-    newest = newest_batch_date(settings.inbox)
-    targets = resolve_targets(settings, as_of or newest, newest)
-    with run_lock(settings.state_dir):
-        return nightly(settings=settings, targets=targets, run_id=new_run_id())
+    env = {"THADS_DATA_DIR": settings.data_dir, "THADS_INBOX": settings.inbox,
+           "THADS_WAREHOUSE": settings.warehouse, "THADS_EXPORTS": settings.exports,
+           "THADS_STATE_DIR": settings.state_dir, "THADS_AUDIT_DIR": settings.audit_dir}
+    saved = {k: os.environ.get(k) for k in env}
+    os.environ.update({k: str(v) for k, v in env.items()})
+    try:
+        return nightly(as_of=as_of.isoformat() if as_of else None)
+    finally:
+        for k, v in saved.items():
+            if v is None:
+                os.environ.pop(k, None)
+            else:
+                os.environ[k] = v
 
 
 @pytest.fixture(scope="session")

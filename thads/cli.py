@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from datetime import date
 from pathlib import Path
 from typing import Optional
@@ -49,12 +50,12 @@ def run(
     as_of: Optional[str] = typer.Option(None, "--as-of", help="Run date YYYY-MM-DD (default: newest batch)."),
     warehouse: Optional[Path] = typer.Option(None, "--warehouse", help="Warehouse file (default: data/warehouse/thads.duckdb)."),
     exports: Optional[Path] = typer.Option(None, "--exports", help="Exports folder (default: data/exports)."),
-    wait: float = typer.Option(float(__import__("os").environ.get("THADS_LOCK_WAIT_SECONDS", "0")), "--wait",
+    wait: float = typer.Option(float(os.environ.get("THADS_LOCK_WAIT_SECONDS", "0")), "--wait",
                                help="Seconds to wait for a run already in progress before giving up."),
 ) -> None:
     """Run the nightly job once: ingest and validate, rebuild the warehouse, publish the report."""
     from thads.prefect_env import configure
-    from thads.runs import RunLockedError, new_run_id, newest_batch_date, resolve_targets, run_lock
+    from thads.runs import RunLockedError, newest_batch_date, resolve_targets
     from thads.settings import get_settings
 
     settings = get_settings().with_overrides(inbox=inbox, warehouse=warehouse, exports=exports)
@@ -70,15 +71,17 @@ def run(
                        progress=True)
         newest = newest_batch_date(settings.inbox)
     run_date = _parse_date(as_of) if as_of else newest
-    targets = resolve_targets(settings, run_date, newest)
-    if targets.backfill:
-        typer.echo(f"Backfill for {run_date:%d/%m/%Y}: writing {targets.warehouse} and "
-                   f"{targets.exports / run_date.isoformat()}; the live warehouse and latest/ are left alone.")
+    if resolve_targets(settings, run_date, newest).backfill:
+        typer.echo(f"Backfill for {run_date:%d/%m/%Y}: it writes its own warehouse file and "
+                   f"exports/{run_date.isoformat()}/; the live warehouse and latest/ are left alone.")
+    # The flow reads its paths from the environment, so flags and env agree in this process.
+    for name, value in (("THADS_INBOX", settings.inbox), ("THADS_WAREHOUSE", settings.warehouse),
+                        ("THADS_EXPORTS", settings.exports)):
+        os.environ[name] = str(value)
     try:
-        with run_lock(settings.state_dir, wait_seconds=wait):
-            from flows.nightly import nightly
+        from flows.nightly import nightly
 
-            report = nightly(settings=settings, targets=targets, run_id=new_run_id())
+        report = nightly(as_of=run_date.isoformat(), wait_seconds=wait)
     except RunLockedError as exc:
         typer.echo(f"thads run: {exc}", err=True)
         raise typer.Exit(code=3)
@@ -87,6 +90,30 @@ def run(
                    f"{type(exc).__name__}: {exc}", err=True)
         raise typer.Exit(code=1)
     typer.echo(f"thads run: {report.status}; warehouse {report.warehouse}; report {report.report_dir}")
+
+
+@app.command()
+def serve(
+    cron: str = typer.Option(os.environ.get("THADS_SCHEDULE_CRON", "0 1 * * *"), "--cron",
+                             help="When the nightly run starts (cron, in --timezone)."),
+    timezone: str = typer.Option(os.environ.get("THADS_SCHEDULE_TZ", "Asia/Ho_Chi_Minh"), "--timezone"),
+    name: str = typer.Option("nightly", "--name", help="Deployment name."),
+) -> None:
+    """Serve the `nightly` deployment on its schedule (needs a Prefect server: see README)."""
+    from thads.prefect_env import configure
+    from thads.settings import get_settings
+
+    configure(get_settings())
+    if not os.environ.get("PREFECT_API_URL"):
+        typer.echo("thads serve: a schedule needs a Prefect server; start one with\n"
+                   "  .venv/bin/prefect server start --host 127.0.0.1 --port 4200\n"
+                   "then: PREFECT_API_URL=http://127.0.0.1:4200/api thads serve", err=True)
+        raise typer.Exit(code=2)
+    from prefect.schedules import Cron
+
+    from flows.nightly import nightly
+
+    nightly.serve(name=name, schedules=[Cron(cron, timezone=timezone)])
 
 
 if __name__ == "__main__":  # pragma: no cover
