@@ -1,0 +1,28 @@
+-- check: carried_forward = to_enforce - completed, on every row of marts.kpi_period and marts.kpi_breakdown (metrics.md,
+-- Identities). Returns the rows where it does not hold.
+with kpi_period as (
+    select * from marts.kpi_period
+),
+
+kpi_breakdown as (
+    select * from marts.kpi_breakdown
+),
+
+kpi_rows as (
+    select
+        'kpi_period' as mart, period_kind, period_label, scope, office_code,
+        null as breakdown, null as breakdown_value, carried_forward, to_enforce, completed,
+    from kpi_period
+    union all
+    select
+        'kpi_breakdown' as mart, period_kind, period_label, scope, office_code,
+        breakdown, breakdown_value, carried_forward, to_enforce, completed,
+    from kpi_breakdown
+),
+
+final as (
+    select * from kpi_rows
+    where carried_forward <> to_enforce - completed
+)
+
+select * from final

@@ -1,0 +1,28 @@
+-- check: money_carried_forward = money_to_enforce - money_completed, on every row of marts.kpi_period and marts.kpi_breakdown (metrics.md,
+-- Identities). Returns the rows where it does not hold.
+with kpi_period as (
+    select * from marts.kpi_period
+),
+
+kpi_breakdown as (
+    select * from marts.kpi_breakdown
+),
+
+kpi_rows as (
+    select
+        'kpi_period' as mart, period_kind, period_label, scope, office_code,
+        null as breakdown, null as breakdown_value, money_carried_forward, money_to_enforce, money_completed,
+    from kpi_period
+    union all
+    select
+        'kpi_breakdown' as mart, period_kind, period_label, scope, office_code,
+        breakdown, breakdown_value, money_carried_forward, money_to_enforce, money_completed,
+    from kpi_breakdown
+),
+
+final as (
+    select * from kpi_rows
+    where money_carried_forward <> money_to_enforce - money_completed
+)
+
+select * from final
