@@ -19,7 +19,7 @@ OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"  # legacy .xls (and other OLE do
 
 def sniff_format(data: bytes) -> str:
     """'xlsx', 'parquet', 'xls', 'zip', 'empty', 'binary' or 'text' from the first and last bytes."""
-    if not data.strip():
+    if not data or data.isspace():
         return "empty"
     if data.startswith(ZIP_MAGIC):
         return "xlsx" if b"xl/" in data[:65536] or b"[Content_Types].xml" in data[:65536] else "zip"

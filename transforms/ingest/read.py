@@ -24,8 +24,10 @@ values and record IDs are scrubbed (``_Scrubber``) and messages are built only f
 
 from __future__ import annotations
 
+import codecs
 import csv
 import hashlib
+import hmac
 import io
 import os
 import re
@@ -39,7 +41,8 @@ from typing import Sequence
 import polars as pl
 
 from thads.contract import ENUMS, LINEAGE_COLUMNS, RECORD_TYPES, RecordType
-from thads.pseudonym import Pseudonymiser
+from thads.pseudonym import PREFIX as PSEUDONYM_PREFIX
+from thads.pseudonym import Pseudonymiser, normalise_id_number, normalise_name
 from transforms.ingest import detect
 from transforms.ingest.headers import HEADER_SEARCH_ROWS, clean_header, is_header_row, map_headers
 from transforms.ingest.inbox import InboxFile
@@ -257,61 +260,110 @@ def _split_line(line: str, sep: str) -> list[str]:
         return line.split(sep)
 
 
+def _first_lines(text: str, n: int) -> list[str]:
+    """The first ``n`` lines of ``text`` without copying the rest of it."""
+    out, start = [], 0
+    while len(out) < n and start <= len(text):
+        end = text.find("\n", start)
+        if end < 0:
+            out.append(text[start:])
+            break
+        out.append(text[start:end])
+        start = end + 1
+    return out
+
+
+def _legacy_reject(text: str, legacy: str) -> _Reject:
+    rows = max(0, sum(1 for line in text.splitlines() if line.strip()) - 1)
+    return _Reject(
+        f"uses the legacy {legacy} font encoding; re-export it as UTF-8 "
+        "(convert the text to Unicode, e.g. with Unikey's converter, then save as 'CSV UTF-8')",
+        rows,
+    )
+
+
 def _load_csv(data: bytes, record_type: str, out: ParsedFile) -> _Table:
-    dec = detect.decode_text(data)
-    if dec.text is None:
-        raise _Reject(dec.error or "cannot be decoded")
-    text = dec.text
-    out.encoding = dec.encoding
-    legacy = detect.legacy_encoding(text)
+    """CSV: UTF-8 (BOM or not) is handed to polars as bytes (polars validates it); only the first
+    MiB is decoded here, for the legacy-encoding check and the header. Anything that is not UTF-8
+    is decoded as Windows-1258 (NFC-normalised) and re-encoded."""
+    text: str | None = None
+    if detect.utf16_bom(data):
+        raise _Reject("is UTF-16 text; re-export it as UTF-8 (CSV UTF-8) or Windows-1258")
+    bom = data.startswith(b"\xef\xbb\xbf")
+    raw = data[3:] if bom else data
+    try:
+        head = codecs.getincrementaldecoder("utf-8")().decode(raw[: detect.LEGACY_SAMPLE], final=False)
+        encoding = "utf-8-sig" if bom else "utf-8"
+        tail = raw[-65536:].decode("utf-8", "ignore") if len(raw) > detect.LEGACY_SAMPLE else ""
+        sample = head + tail
+    except UnicodeDecodeError:
+        dec = detect.decode_text(data)
+        if dec.text is None:
+            raise _Reject(dec.error or "cannot be decoded") from None
+        text, encoding, sample = dec.text, dec.encoding, dec.text
+    out.encoding = encoding
+    legacy = detect.legacy_encoding(sample)
     if legacy:
-        rows = max(0, sum(1 for line in text.splitlines() if line.strip()) - 1)
-        raise _Reject(
-            f"uses the legacy {legacy} font encoding; re-export it as UTF-8 "
-            f"(convert the text to Unicode, e.g. with Unikey's converter, then save as 'CSV UTF-8')",
-            rows,
-        )
-    if not text.strip():
+        raise _legacy_reject(text if text is not None else raw.decode("utf-8", "replace"), legacy)
+    if raw.isspace():
         raise _Reject("is empty (no header, no rows)")
 
     # Header line (title lines above it are skipped) and delimiter.
-    lines = text.split("\n", HEADER_SEARCH_ROWS + 1)[:HEADER_SEARCH_ROWS]
+    lines = _first_lines(head if text is None else text, HEADER_SEARCH_ROWS)
     found = None
     for i, line in enumerate(lines):
         line = line.rstrip("\r")
         if not line.strip():
             continue
-        best = None
-        for sep in (detect.sniff_delimiter(line), ";" if detect.sniff_delimiter(line) == "," else ","):
+        first = detect.sniff_delimiter(line)
+        for sep in (first, ";" if first == "," else ","):
             cells = _split_line(line, sep)
             if is_header_row(cells, record_type):
-                best = (i, sep, cells)
+                found = (i, sep, cells)
                 break
-        if best:
-            found = best
+        if found:
             break
     if found is None:
         raise _no_header(record_type, f"its first {HEADER_SEARCH_ROWS} lines")
     index, sep, header = found
     if index:
         out.warnings.append(f"{out.rel_path}: {index} line(s) above the header skipped")
-    offset = sum(len(line) + 1 for line in lines[:index])
 
-    if index == 0 and dec.encoding == "utf-8":
-        body = data
-    elif index == 0 and dec.encoding == "utf-8-sig":
-        body = data[3:]
+    if text is None and index == 0:
+        body = raw
     else:
+        if text is None:
+            try:
+                text = raw.decode("utf-8")
+            except UnicodeDecodeError:
+                dec = detect.decode_text(data)
+                if dec.text is None:
+                    raise _Reject(dec.error or "cannot be decoded") from None
+                text, out.encoding = dec.text, dec.encoding
+        offset = sum(len(line) + 1 for line in _first_lines(text, index))
         body = text[offset:].encode("utf-8")
 
     n = len(header)
     names = [f"c{i}" for i in range(n + CSV_PAD_COLUMNS)]
     try:
-        df = pl.read_csv(
-            io.BytesIO(body), has_header=False, separator=sep, infer_schema=False,
-            schema={c: pl.String for c in names}, missing_columns="insert",
-            truncate_ragged_lines=True, quote_char='"', raise_if_empty=False,
-        )
+        df = _read_csv_body(body, sep, names)
+    except pl.exceptions.ComputeError as exc:
+        if "utf-8" not in str(exc).lower() or text is not None:
+            raise _Reject(f"cannot be parsed as CSV ({type(exc).__name__}: unbalanced quotes or a "
+                          "damaged file?)") from None
+        # Valid UTF-8 at the start, not further on: the whole file is read as Windows-1258.
+        dec = detect.decode_text(data)
+        if dec.text is None or dec.encoding != "cp1258":
+            raise _Reject("mixes UTF-8 with other bytes; re-export it as UTF-8") from None
+        legacy = detect.legacy_encoding(dec.text)
+        if legacy:
+            raise _legacy_reject(dec.text, legacy) from None
+        text, out.encoding = dec.text, dec.encoding
+        offset = sum(len(line) + 1 for line in _first_lines(text, index))
+        try:
+            df = _read_csv_body(text[offset:].encode("utf-8"), sep, names)
+        except Exception as exc2:  # noqa: BLE001
+            raise _Reject(f"cannot be parsed as CSV ({type(exc2).__name__})") from None
     except Exception as exc:  # noqa: BLE001
         raise _Reject(f"cannot be parsed as CSV ({type(exc).__name__}: unbalanced quotes or a damaged "
                       "file?)") from None
@@ -332,6 +384,14 @@ def _load_csv(data: bytes, record_type: str, out: ParsedFile) -> _Table:
         header[-1] = header[-1].rstrip("\r")
     return _Table(header=list(header), data=df.select(names[:n]),
                   ragged=ragged.to_series(), ragged_raw=ragged_raw)
+
+
+def _read_csv_body(body: bytes, sep: str, names: list[str]) -> pl.DataFrame:
+    return pl.read_csv(
+        io.BytesIO(body), has_header=False, separator=sep, infer_schema=False,
+        schema={c: pl.String for c in names}, missing_columns="insert",
+        truncate_ragged_lines=True, quote_char='"', raise_if_empty=False,
+    )
 
 
 def _load_xlsx(data: bytes, record_type: str, out: ParsedFile) -> _Table:
@@ -709,12 +769,48 @@ def normalise_id_digits(s: pl.Series) -> pl.Series:
     ).to_series().alias(s.name)
 
 
-def _map_unique(s: pl.Series, fn) -> pl.Series:
-    distinct = s.drop_nulls().unique().to_list()
-    if not distinct:
+def _map_unique_batch(s: pl.Series, fn_many) -> pl.Series:
+    """``fn_many(list of distinct non-null values) -> list of results``, joined back per row."""
+    distinct = s.drop_nulls().unique()
+    if distinct.len() == 0:
         return pl.Series(s.name, [None] * len(s), dtype=pl.String)
-    mapping = {v: fn(v) for v in distinct}
-    return s.replace_strict(mapping, default=None, return_dtype=pl.String)
+    table = pl.DataFrame({"v": distinct,
+                          "k": pl.Series(fn_many(distinct.to_list()), dtype=pl.String)})
+    return (s.alias("v").to_frame().join(table, on="v", how="left", maintain_order="left")
+            .get_column("k").alias(s.name))
+
+
+def person_keys(ps: Pseudonymiser, values: list[str], by: str) -> list[str | None]:
+    """``ps.person(v, None)`` (by="id") or ``ps.person(None, v)`` (by="name") for many values.
+
+    Large batches (a million obligors) take a faster path that computes the very same HMAC with a
+    pre-keyed hash object instead of re-keying per value; it is checked against
+    ``Pseudonymiser.person`` on the first values and abandoned on any difference, so the pseudonyms
+    are always exactly Pseudonymiser's.
+    """
+    def slow(v):
+        return ps.person(v, None) if by == "id" else ps.person(None, v)
+
+    key = getattr(ps, "_key", None)
+    if len(values) < 2000 or not isinstance(key, (bytes, bytearray)):
+        return [slow(v) for v in values]
+    base = hmac.new(bytes(key), digestmod=hashlib.sha256)
+    kind = "id" if by == "id" else "name"
+    norm = (lambda v: v if v.isdigit() else normalise_id_number(v)) if by == "id" else normalise_name
+    prefix = PSEUDONYM_PREFIX
+
+    def fast(v):
+        n = norm(v)
+        if not n:
+            return None
+        h = base.copy()
+        h.update(f"{kind}:{n}".encode())
+        return prefix + h.hexdigest()[:20]
+
+    probe = values[:5]
+    if any(fast(v) != slow(v) for v in probe):
+        return [slow(v) for v in values]
+    return [fast(v) for v in values]
 
 
 def _personal_columns(frame: pl.DataFrame, rt: RecordType, ps: Pseudonymiser,
@@ -728,14 +824,19 @@ def _personal_columns(frame: pl.DataFrame, rt: RecordType, ps: Pseudonymiser,
                 f"{out.rel_path}: {padded} obligor ID number(s) had lost their leading zeros "
                 "(a spreadsheet stored them as numbers); padded back to 9 or 12 digits"
             )
-        by_id = _map_unique(ids, lambda d: ps.person(d, None))
-        by_name = _map_unique(frame.get_column("obligor_name"), lambda n: ps.person(None, n))
+        # Pseudonyms are computed once per distinct ID / name, and a name only where no ID is.
+        by_id = _map_unique_batch(ids, lambda vs: person_keys(ps, vs, by="id"))
+        names = frame.get_column("obligor_name")
+        by_name = _map_unique_batch(pl.select(pl.when(ids.is_null()).then(names)).to_series(),
+                                    lambda vs: person_keys(ps, vs, by="name"))
+        is_person = frame.get_column("obligee_type").is_in(PERSON_OBLIGEE_TYPES)
         obligee = frame.get_column("obligee_name")
-        obligee_key = _map_unique(obligee, lambda n: ps.person(None, n))
+        obligee_key = _map_unique_batch(pl.select(pl.when(is_person).then(obligee)).to_series(),
+                                        lambda vs: person_keys(ps, vs, by="name"))
         otype = pl.col("obligee_type")
         frame = frame.with_columns(
             pl.coalesce(by_id, by_name).alias("obligor_key"),
-            pl.when(otype.is_in(PERSON_OBLIGEE_TYPES)).then(obligee_key).alias("obligee_key"),
+            obligee_key.alias("obligee_key"),
             pl.when(otype.is_in(ORG_OBLIGEE_TYPES)).then(pl.col("obligee_name"))
             .alias("obligee_org_name"),
         ).drop(DROPPED_PERSONAL["cases"])
