@@ -86,9 +86,9 @@ def _odd_name(name: str) -> str | None:
 
 def _show(name: str) -> str:
     """A name made safe to print in a message (control characters and odd bytes escaped)."""
-    return name.encode("utf-8", "backslashreplace").decode("ascii", "backslashreplace") if (
-        _CONTROL.search(name) or not name.isprintable() or _has_surrogate(name)
-    ) else name
+    if _CONTROL.search(name) or _has_surrogate(name) or not name.isprintable():
+        return ascii(name)[1:-1]
+    return name
 
 
 def _has_surrogate(name: str) -> bool:
