@@ -235,9 +235,9 @@ def validate_plan(plan: FilePlan, parsed: dict[str, ParsedFile], parse: Callable
 
 def _fill_missing_types(frames: dict[str, pl.DataFrame]) -> dict[str, pl.DataFrame]:
     """Record types nobody sent become empty frames so parents and children still line up."""
-    from transforms.ingest.read import empty_frame
+    from transforms.ingest.read import frame_schema
 
-    return {rt: frames[rt] if rt in frames else empty_frame(rt) for rt in RECORD_TYPE_ORDER}
+    return {rt: frames[rt] if rt in frames else pl.DataFrame(schema=frame_schema(rt)) for rt in RECORD_TYPE_ORDER}
 
 
 def _manifest_row(p: ParsedFile, status: str, loaded: int, quarantined: int, superseded: int,
