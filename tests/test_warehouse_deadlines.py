@@ -295,3 +295,37 @@ def test_deadline_rules_reference_file_is_chosen_by_start_date(warehouse):
         ("bat_dong_san", 45), ("dong_san", 30), ("phuong_tien", 30), ("co_phan", 30), ("khac", 30)}
     assert {r["valid_to"] for r in rules if not r["provisional"]} == {D(2026, 6, 30)}
     assert {r["valid_from"] for r in rules if r["provisional"]} == {D(2026, 7, 1)}
+
+
+def test_accrual_stops_at_the_current_closed_spell(tmp_path):
+    # Both received Mon 02/03/2026, never decided: due Mon 09/03/2026.
+    # R1 closed (xong) 10/03, reopened 15/03, closed again (dinh_chi) 01/04: stops at the last closing,
+    #    09/03 -> 01/04 = 23 days, not open.
+    # R2 closed (xong) 10/03, reclassified dinh_chi 20/03: closed since 10/03 -> 1 day.
+    # R3 closed 10/03 and reopened 15/03, open on 30/09: accrues to as-of, 09/03 -> 30/09 = 22 + 30 + 31
+    #    + 30 + 31 + 31 + 30 = 205 days, open.
+    received = D(2026, 3, 2)
+    cases = [dict(case_id=c, received_date=received, decision_date=None) for c in ("R1", "R2", "R3")]
+    events = [
+        dict(case_id="R1", event_date=received, status="dang_thi_hanh"),
+        dict(case_id="R1", event_date=D(2026, 3, 10), status="xong"),
+        dict(case_id="R1", event_date=D(2026, 3, 15), status="dang_thi_hanh"),
+        dict(case_id="R1", event_date=D(2026, 4, 1), status="dinh_chi"),
+        dict(case_id="R2", event_date=received, status="dang_thi_hanh"),
+        dict(case_id="R2", event_date=D(2026, 3, 10), status="xong"),
+        dict(case_id="R2", event_date=D(2026, 3, 20), status="dinh_chi"),
+        dict(case_id="R3", event_date=received, status="dang_thi_hanh"),
+        dict(case_id="R3", event_date=D(2026, 3, 10), status="xong"),
+        dict(case_id="R3", event_date=D(2026, 3, 15), status="dang_thi_hanh"),
+    ]
+    con = build(tmp_path, AS_OF, ["marts.deadline_breaches"], cases=cases, status_events=events)
+    try:
+        got = {r["case_id"]: (r["due_date"], r["days_over"], r["open"], r["stopped_date"], r["stopped_by"])
+               for r in rows(con, "select * from marts.deadline_breaches")}
+    finally:
+        con.close()
+    assert got == {
+        "R1": (D(2026, 3, 9), 23, False, D(2026, 4, 1), "case_closed"),
+        "R2": (D(2026, 3, 9), 1, False, D(2026, 3, 10), "case_closed"),
+        "R3": (D(2026, 3, 9), 205, True, None, None),
+    }
