@@ -133,3 +133,11 @@ def test_model_builds_without_an_adjustments_file(tmp_path: Path):
             date(2025, 1, 1), date(2028, 12, 31))
         assert con.execute("select is_working_day from staging.stg_calendar "
                            "where date = '2025-01-27'").fetchone() == (False,)
+
+
+def test_agrees_with_the_library_on_every_day_without_adjustments():
+    import holidays
+
+    frame = stg_calendar.calendar_frame(date(2012, 1, 1), date(2028, 12, 31))
+    vn = holidays.Vietnam(years=range(2012, 2029))
+    assert [d for d, w in zip(frame["date"], frame["is_working_day"]) if w != vn.is_working_day(d)] == []

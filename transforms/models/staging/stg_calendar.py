@@ -84,18 +84,21 @@ def calendar_frame(first: date, last: date,
     """Every day from `first` to `last` (inclusive) with its working-day flag; see the module doc."""
     adjustments = adjustments or {}
     vn = holidays.Vietnam(years=range(first.year, last.year + 1), language="vi")
+    # Looked up once: asking the library day by day (`vn.get`, `vn.is_working_day`) costs ~1 ms a day.
+    holiday_names = dict(vn.items())
+    make_up_days = set(vn.weekend_workdays)
+    weekend_days = set(vn.weekend)
     days, working, weekend, names, sources = [], [], [], [], []
     day = first
     while day <= last:
-        is_weekend = day.weekday() >= 5
-        name = vn.get(day)
-        is_working = vn.is_working_day(day)
+        is_weekend = day.weekday() in weekend_days
+        name = holiday_names.get(day)
         if name is not None:
-            source = "holidays"
-        elif is_weekend and is_working:  # a make-up Saturday the library knows
-            source = "holidays"
+            is_working, source = False, "holidays"
+        elif is_weekend and day in make_up_days:  # a make-up Saturday the library knows
+            is_working, source = True, "holidays"
         else:
-            source = "weekend" if is_weekend else "weekday"
+            is_working, source = not is_weekend, "weekend" if is_weekend else "weekday"
         if day in adjustments:
             is_working, note = adjustments[day]
             name = None if is_working else (note or name or "Ngày nghỉ (điều chỉnh)")
