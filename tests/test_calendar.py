@@ -83,7 +83,8 @@ def test_model_builds_from_raw_dates_and_reference_adjustments(tmp_path: Path):
     ref = tmp_path / "ref"
     ref.mkdir()
     (ref / "holiday_adjustments.csv").write_text(
-        "date,is_working_day,note\n2025-02-15,true,làm bù\n2025-02-14,false,nghỉ bù\n", encoding="utf-8")
+        "date,is_working_day,note\n# yyyy-mm-dd,true or false,note\n2025-02-15,true,làm bù\n"
+        "2025-02-14,false,nghỉ bù\n", encoding="utf-8")
     db = tmp_path / "wh.duckdb"
     build_warehouse(db, canonical, date(2026, 6, 30), reference_dir=ref, models_dir=tmp_path / "models")
     with open_warehouse(db) as con:
@@ -102,6 +103,8 @@ def test_the_project_adjustments_file_is_well_formed():
     lines = path.read_text(encoding="utf-8").splitlines()
     assert lines[0] == "date,is_working_day,note"
     for line in lines[1:]:
+        if line.startswith("#"):
+            continue
         day, flag, _note = line.split(",", 2)
         date.fromisoformat(day)
         assert flag in ("true", "false")

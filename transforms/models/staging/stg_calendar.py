@@ -11,6 +11,7 @@ add or remove the days the Government moves each year that the library does not 
     2025-02-03,false,nghỉ bù (example: a compensatory day off)
 
 A row overrides the library for that date; `note` becomes the day's `holiday_name` when the day is off.
+A line whose date starts with `#` is a comment.
 
 Columns: date, is_working_day, is_weekend, holiday_name (NULL on ordinary days), source (`weekday`,
 `weekend`, `holidays` — the library's holiday or make-up working day — or `adjustment`).
@@ -63,8 +64,8 @@ def _adjustments(con) -> dict[date, tuple[bool, str | None]]:
     out: dict[date, tuple[bool, str | None]] = {}
     rows = con.execute("select date, is_working_day, note from ref.holiday_adjustments").fetchall()
     for raw_date, raw_flag, note in rows:
-        if raw_date is None or not raw_date.strip():
-            continue
+        if raw_date is None or not raw_date.strip() or raw_date.strip().startswith("#"):
+            continue  # blank, or a comment line (the shipped file explains its format in one)
         try:
             day = date.fromisoformat(raw_date.strip())
         except ValueError as exc:
