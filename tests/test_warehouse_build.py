@@ -166,3 +166,19 @@ def test_staging_may_not_read_a_later_layer(tiny):
     with pytest.raises(BuildError, match=r"stg_bad\.sql: a staging model reads marts\.thing_total"):
         list_models(tiny["models"])
 
+
+
+def test_warnings_are_listed_but_do_not_fail(tiny):
+    _write(tiny["models"] / "warnings" / "big_amounts.sql",
+           "select case_id, amount_due from staging.stg_things where amount_due > 6\n")
+    result = build_warehouse(tiny["db"], tiny["canonical"], AS_OF, reference_dir=tiny["ref"],
+                             models_dir=tiny["models"])
+    assert [(w.name, w.failing_rows, w.sample) for w in result.warnings] == [
+        ("warnings.big_amounts", 1, [{"case_id": "B", "amount_due": 7}])]
+
+
+def test_the_project_models_are_listed_with_their_files():
+    models = {m.name: m for m in list_models()}
+    assert models["marts.kpi_period"].path.name == "kpi_period.sql"
+    assert "intermediate.int_kpi_aggregates" in models["marts.kpi_period"].depends_on
+    assert models["staging.stg_status_classes"].kind == "py"

@@ -13,7 +13,8 @@ Models live in `transforms/models/{staging,intermediate,marts}/` (the folder is 
   `build(con, context)`, which must create table `context.table` (a `ModelContext`).
 
 Checks are `transforms/models/checks/*.sql`: each query returns the offending rows; any row fails the
-build, and the error shows them.
+build, and the error shows them. Warnings are `transforms/models/warnings/*.sql`, the same kind of query
+for data-quality findings that must be listed but must not stop the build (`BuildResult.warnings`).
 
 Inputs: `raw.<record type>` (one per Parquet file of `canonical_dir`; an absent file is an empty table
 with the contract's columns), `ref.<csv stem>` (every CSV of the reference folder, all columns VARCHAR;
@@ -38,6 +39,7 @@ import duckdb
 
 LAYERS: tuple[str, ...] = ("staging", "intermediate", "marts")
 CHECKS_FOLDER = "checks"
+WARNINGS_FOLDER = "warnings"
 
 # --------------------------------------------------------------------------------------------------
 # Raw inputs: the columns of each canonical Parquet file (what ingest writes), with DuckDB types.
@@ -172,7 +174,8 @@ _IDENT = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
 class BuildError(RuntimeError):
     """The build failed; the published warehouse (if any) is untouched.
 
-    `stage` is one of `discover`, `load`, `model`, `check`, `before_publish`, `publish`; `name` and `path`
+    `stage` is one of `discover`, `load`, `model`, `check`, `warning` (a warning query that cannot run),
+    `before_publish`, `publish`; `name` and `path`
     name the failing model or check; `rows` holds a check's offending rows (as dicts, at most 50).
     """
 
@@ -232,7 +235,7 @@ class BuildResult:
     checks: list[CheckResult]
     raw_rows: dict[str, int]
     seconds: float
-    warnings: list[str] = field(default_factory=list)
+    warnings: list[CheckResult] = field(default_factory=list)  # non-empty data-quality findings
 
 
 @dataclass(frozen=True)
@@ -556,21 +559,22 @@ def _run_model(con: duckdb.DuckDBPyConnection, model: ModelInfo, module: ModuleT
             raise RuntimeError(f"build() did not create table {model.name}")
 
 
-def _run_checks(con: duckdb.DuckDBPyConnection, checks_dir: Path) -> list[CheckResult]:
+def _run_checks(con: duckdb.DuckDBPyConnection, checks_dir: Path, fatal: bool = True) -> list[CheckResult]:
     results = []
+    kind = "check" if fatal else "warning"
     for path in sorted(checks_dir.glob("*.sql")) if checks_dir.is_dir() else []:
-        name = f"checks.{path.stem}"
+        name = f"{checks_dir.name}.{path.stem}"
         sql = path.read_text(encoding="utf-8").strip().rstrip(";").strip()
         t0 = time.perf_counter()
         try:
             cur = con.execute(sql)
             sample, total = _rows_as_dicts(cur, 50)
         except duckdb.Error as exc:
-            raise BuildError(f"check {name} ({path}) could not run: {exc}", stage="check", name=name,
+            raise BuildError(f"{kind} {name} ({path}) could not run: {exc}", stage=kind, name=name,
                              path=path) from exc
         result = CheckResult(name, path, total, time.perf_counter() - t0, sample)
         results.append(result)
-        if total:
+        if total and fatal:
             raise BuildError(
                 f"check {name} ({path}) failed: {total} offending row(s)\n{_format_rows(sample, total)}",
                 stage="check", name=name, path=path, rows=sample, row_count=total)
@@ -628,6 +632,7 @@ def build_warehouse(
             runs.append(ModelRun(model.name, model.path, rows, time.perf_counter() - t0))
 
         checks = _run_checks(con, models_dir / CHECKS_FOLDER)
+        warnings = [w for w in _run_checks(con, models_dir / WARNINGS_FOLDER, fatal=False) if not w.passed]
 
         if before_publish is not None:
             try:
@@ -646,7 +651,7 @@ def build_warehouse(
             raise BuildError(f"publishing {tmp} onto {db_path} failed: {exc}", stage="publish") from exc
         published = True
         _fsync_path(db_path.parent, directory=True)
-        return BuildResult(db_path, as_of, runs, checks, raw_rows, time.perf_counter() - t_start)
+        return BuildResult(db_path, as_of, runs, checks, raw_rows, time.perf_counter() - t_start, warnings)
     finally:
         if not published:
             try:
