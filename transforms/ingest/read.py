@@ -32,7 +32,6 @@ import io
 import os
 import re
 import stat
-import unicodedata
 import zipfile
 from dataclasses import dataclass, field
 from datetime import date
@@ -44,7 +43,7 @@ from thads.contract import ENUMS, LINEAGE_COLUMNS, RECORD_TYPES, RecordType
 from thads.pseudonym import PREFIX as PSEUDONYM_PREFIX
 from thads.pseudonym import Pseudonymiser, normalise_id_number, normalise_name
 from transforms.ingest import detect
-from transforms.ingest.headers import HEADER_SEARCH_ROWS, clean_header, is_header_row, map_headers
+from transforms.ingest.headers import HEADER_SEARCH_ROWS, is_header_row, map_headers
 from transforms.ingest.inbox import InboxFile
 from transforms.ingest.values import DTYPES, REASONS, parse_kind
 
@@ -498,7 +497,8 @@ def _xlsx_bad_cells(data: bytes, sheet_name: str) -> list[tuple[int, int, str]]:
             return []
         path = target.lstrip("/") if target.startswith("/") else "xl/" + target
         xml = zf.read(path)
-    if not (_FORMULA.search(xml) or b't="e"' in xml):
+    # Fast byte searches first: most sheets have neither formulas nor error cells.
+    if not (b"<f>" in xml or b"<f " in xml or b"<f/" in xml or b":f>" in xml or b":f " in xml or b't="e"' in xml):
         return []
     out = []
     for m in _CELL.finditer(xml):
@@ -933,7 +933,3 @@ def _map_unique_keep(s: pl.Series, mask: pl.Series, fn) -> pl.Series:
     distinct = s.filter(mask).unique().to_list()
     mapping = {v: fn(v) for v in distinct}
     return s.replace(mapping)
-
-
-def normalise_nfc(text: str) -> str:
-    return unicodedata.normalize("NFC", text)
