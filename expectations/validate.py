@@ -118,7 +118,8 @@ def run_suite(record_type: str, frame: pl.DataFrame, known_offices: list[str]) -
                 pl.lit(column).alias("column"),
                 pl.col(column).cast(pl.String).alias("raw_value"),
                 pl.lit(meta["rule"]).alias("reason"),
-                pl.lit(meta["message"]).alias("message"),
+                pl.format("{} row {}: {}", pl.col("source_file"), pl.col("source_row"),
+                          pl.lit(meta["message"])).alias("message"),
             )
         )
     ctx.validation_definitions.delete(name)
