@@ -42,6 +42,7 @@ class RunReport:
     messages: list[str] = field(default_factory=list)
     kpis: dict = field(default_factory=dict)
     stale_offices: list[str] = field(default_factory=list)
+    missing_offices: list[str] = field(default_factory=list)
 
 
 @lru_cache(maxsize=4)
@@ -95,9 +96,10 @@ def record_intake_task(night: intake_mod.NightIntake, run_id: str, as_of: date, 
 
 
 @task(name="build-warehouse", cache_policy=NO_CACHE)
-def build_task(target: Path, canonical_dir: Path, as_of: date, reference_dir: Path, audit: AuditStore):
+def build_task(target: Path, canonical_dir: Path, as_of: date, settings: Settings, audit: AuditStore):
     """Rebuild the warehouse into a new file and swap it in only when every model and check passed."""
-    return build_warehouse(target, canonical_dir, as_of, reference_dir, before_publish=audit.copy_into)
+    return build_warehouse(target, canonical_dir, as_of, settings.reference_dir,
+                           before_publish=audit.copy_into, models_dir=settings.models_dir)
 
 
 @task(name="publish-report", retries=1, retry_delay_seconds=[5], cache_policy=NO_CACHE)
@@ -160,6 +162,8 @@ def summary_markdown(report: RunReport, night: intake_mod.NightIntake | None) ->
                      f"of {t['files']}")
     if report.stale_offices:
         lines.append(f"- offices whose newest batch is older than the as-of date: {', '.join(report.stale_offices)}")
+    if report.missing_offices:
+        lines.append(f"- offices that sent no batch at all: {', '.join(report.missing_offices)}")
     for m in report.messages:
         lines.append(f"- {m}")
     if report.report_dir:
@@ -169,7 +173,34 @@ def summary_markdown(report: RunReport, night: intake_mod.NightIntake | None) ->
     return "\n".join(lines)
 
 
-@flow(name="nightly", log_prints=True, task_runner=ThreadPoolTaskRunner(max_workers=4))
+def notify_failure(flow, flow_run, state) -> None:
+    """Tell the operators when a run fails, through the notification block they configured.
+
+    THADS_FAILURE_NOTIFICATION_BLOCK names a saved Prefect notification block (`custom-webhook/ops`,
+    `slack-webhook/thads`, …). A Prefect automation on 'flow run failed' works too (README).
+    """
+    ref = get_settings().failure_block
+    if not ref:
+        return
+    from prefect.blocks.core import Block
+
+    block = Block.load(ref)
+    block.notify(body=f"THADS nightly run '{flow_run.name}' failed: {state.message}",
+                 subject="THADS nightly run failed")
+
+
+def task_runner():
+    """Threads on this machine; a Dask cluster when THADS_DASK_ADDRESS is set (parsing fans out there,
+    the warehouse build stays in the flow's process: DuckDB has one writer)."""
+    address = get_settings().dask_address
+    if address:
+        from prefect_dask import DaskTaskRunner
+
+        return DaskTaskRunner(address=address)
+    return ThreadPoolTaskRunner(max_workers=4)
+
+
+@flow(name="nightly", log_prints=True, task_runner=task_runner(), on_failure=[notify_failure])
 def nightly(inbox: str | None = None, as_of: str | None = None, warehouse: str | None = None,
             exports: str | None = None, wait_seconds: float = 0.0) -> RunReport:
     """One night: ingest + validate (fanned out per file), build, publish, record.
@@ -208,7 +239,7 @@ def run_night(settings: Settings, targets: RunTargets, run_id: str) -> RunReport
         report.totals = night.totals
         report.messages = night.messages + night.refused
         record_intake_task(night, run_id, targets.as_of, audit, run_dir / "canonical")
-        build_task(targets.warehouse, run_dir / "canonical", targets.as_of, settings.reference_dir, audit)
+        build_task(targets.warehouse, run_dir / "canonical", targets.as_of, settings, audit)
         report.warehouse = targets.warehouse
         published = publish_task(targets.warehouse, targets)
         if published is not None:
@@ -217,6 +248,7 @@ def run_night(settings: Settings, targets: RunTargets, run_id: str) -> RunReport
                 report.messages.append(m)
         report.kpis = headline_kpis(targets.warehouse, targets.as_of)
         report.stale_offices = sorted(o for o, d in plan.newest_batch.items() if d < targets.as_of)
+        report.missing_offices = sorted(set(office_of.values()) - set(plan.newest_batch))
         report.status = "published"
         if targets.latest and settings.retention_nights > 0:
             protected = {f"{f.batch_date.isoformat()}/{f.office_dir}" for f in firsts}

@@ -55,7 +55,7 @@ def run(
 ) -> None:
     """Run the nightly job once: ingest and validate, rebuild the warehouse, publish the report."""
     from thads.prefect_env import configure
-    from thads.runs import RunLockedError, newest_batch_date, resolve_targets
+    from thads.runs import RunLockedError, newest_batch_date, resolve_targets, run_lock
     from thads.settings import get_settings
 
     settings = get_settings().with_overrides(inbox=inbox, warehouse=warehouse, exports=exports)
@@ -74,9 +74,15 @@ def run(
     if resolve_targets(settings, run_date, newest).backfill:
         typer.echo(f"Backfill for {run_date:%d/%m/%Y}: it writes its own warehouse file and "
                    f"exports/{run_date.isoformat()}/; the live warehouse and latest/ are left alone.")
+    try:  # fail fast, before Prefect starts, when another run holds the lock (the flow takes it again)
+        with run_lock(settings.state_dir, wait_seconds=wait):
+            pass
+    except RunLockedError as exc:
+        typer.echo(f"thads run: {exc}", err=True)
+        raise typer.Exit(code=3)
     # The flow reads its paths from the environment, so flags and env agree in this process.
     for name, value in (("THADS_INBOX", settings.inbox), ("THADS_WAREHOUSE", settings.warehouse),
-                        ("THADS_EXPORTS", settings.exports)):
+                        ("THADS_EXPORTS", settings.exports), ("THADS_STATE_DIR", settings.state_dir)):
         os.environ[name] = str(value)
     try:
         from flows.nightly import nightly

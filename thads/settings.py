@@ -16,6 +16,9 @@ environment variable or, in the CLI, by a flag that calls `Settings.with_overrid
 | reference_dir   | THADS_REFERENCE_DIR     | <repo>/data/reference (versioned)         |
 | retention_nights| THADS_RETENTION_NIGHTS  | 90                                        |
 | safe_extra_columns | THADS_SAFE_EXTRA_COLUMNS | "" (comma-separated folded header names kept as extras) |
+| models_dir      | THADS_MODELS_DIR        | <repo>/transforms/models (SQL models and checks) |
+| dask_address    | THADS_DASK_ADDRESS      | "" (parse on a Dask cluster when set, e.g. tcp://10.0.0.5:8786) |
+| failure_block   | THADS_FAILURE_NOTIFICATION_BLOCK | "" (a saved Prefect notification block, e.g. custom-webhook/ops) |
 """
 
 from __future__ import annotations
@@ -50,6 +53,9 @@ class Settings:
     reference_dir: Path
     retention_nights: int = 90
     safe_extra_columns: tuple[str, ...] = field(default_factory=tuple)
+    models_dir: Path = MODELS_DIR
+    dask_address: str = ""
+    failure_block: str = ""
 
     @classmethod
     def from_env(cls) -> "Settings":
@@ -66,6 +72,9 @@ class Settings:
             reference_dir=_env_path("THADS_REFERENCE_DIR", REPO_ROOT / "data" / "reference"),
             retention_nights=int(os.environ.get("THADS_RETENTION_NIGHTS", "90")),
             safe_extra_columns=tuple(x.strip() for x in extras.split(",") if x.strip()),
+            models_dir=_env_path("THADS_MODELS_DIR", MODELS_DIR),
+            dask_address=os.environ.get("THADS_DASK_ADDRESS", ""),
+            failure_block=os.environ.get("THADS_FAILURE_NOTIFICATION_BLOCK", ""),
         )
 
     def with_overrides(self, **values) -> "Settings":
