@@ -484,3 +484,18 @@ def test_projection_by_share_of_the_year(wh):
 def test_projection_only_on_the_running_years_as_of_row(wh):
     got = rows(wh, "select distinct period_label from marts.kpi_period where projection_method is not null")
     assert got == [{"period_label": YTD}]
+
+
+def test_projection_never_completes_more_than_it_has(tmp_path):
+    # C1 (NA01), received 01/05/2025, carried over into 2026 and closed xong on 10/01/2026: completed 1 of 1.
+    # Last year's same-day row has nothing completed, so share_of_year: 1 x 365/273 = 1.34 completed of
+    # 1 with conditions (carried over, kept as is) -> capped at 1: 100 %.
+    ds = Dataset().case("C1", d(2025, 5, 1), 10 * M, office="NA01")
+    ds.history("C1", (d(2025, 5, 1), "dang_thi_hanh"), (d(2026, 1, 10), "xong"))
+    con = build(tmp_path, ds, AS_OF)
+    row = kpi(con, "NA01")
+    con.close()
+    assert row["projection_method"] == "share_of_year"
+    assert (row["projected_completed"], row["projected_with_conditions"]) == (pytest.approx(1.0), pytest.approx(1.0))
+    assert (row["projected_rate_cases"], row["projected_rate_money"]) == (pytest.approx(100.0), pytest.approx(100.0))
+    assert row["target_met_projected"] is True  # 100 % >= 83.90 % and >= 51.90 %
