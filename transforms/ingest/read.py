@@ -45,7 +45,7 @@ from thads.pseudonym import Pseudonymiser, normalise_id_number, normalise_name
 from transforms.ingest import detect
 from transforms.ingest.headers import HEADER_SEARCH_ROWS, is_header_row, map_headers
 from transforms.ingest.inbox import InboxFile
-from transforms.ingest.values import DTYPES, REASONS, parse_kind
+from transforms.ingest.values import DTYPES, REASONS, fold_series, parse_kind
 
 CSV_PAD_COLUMNS = 8  # extra columns read beyond the header to notice rows with too many fields
 MAX_FILE_BYTES = 4 << 30
@@ -748,14 +748,6 @@ def _quarantine(parts: list[pl.DataFrame], data: pl.DataFrame, key_raw: pl.Serie
 # personal data
 # ==================================================================================================
 
-def _vfold(e: pl.Expr) -> pl.Expr:
-    """``thads.contract.fold`` as a polars expression (NFD, marks removed, đ->d, spaces, lower)."""
-    return (
-        e.str.normalize("NFD").str.replace_all(r"\p{Mn}", "").str.replace_all("[đĐ]", "d")
-        .str.replace_all(r"\s+", " ").str.strip_chars().str.to_lowercase()
-    )
-
-
 def normalise_id_digits(s: pl.Series) -> pl.Series:
     """Digits of an ID number; a 10- or 11-digit number is a 12-digit citizen ID whose leading
     zeros a spreadsheet dropped (CCCD numbers start with a 0 province code), an 8-digit one a
@@ -860,21 +852,28 @@ class _Scrubber:
         self.data = data
         self.personal = {c.name: pos_of[c.name] for c in rt.columns
                          if (c.personal or c.free_text) and c.name in pos_of}
-        self._folded: set[str] | None = None
+        self._folded: dict[int, pl.Series] = {}  # per personal column: distinct folded values
+        self._digit_sets: dict[int, pl.Series] = {}
+
+    def _column(self, pos: int) -> pl.Series:
+        col = self.data.get_column(f"c{pos}")
+        return col if col.dtype == pl.String else _text(col)
 
     def _personal_folded(self, candidates: set[str]) -> set[str]:
-        """Which of ``candidates`` (folded) equal a folded personal value of the file."""
+        """Which of ``candidates`` (folded values, or digit strings) equal a folded name or value,
+        or the digits of an ID, in the file's personal and free-text columns."""
         if not candidates or not self.personal:
             return set()
         cand = pl.Series(sorted(candidates), dtype=pl.String)
         hits: set[str] = set()
         for pos in self.personal.values():
-            col = self.data.get_column(f"c{pos}")
-            col = col if col.dtype == pl.String else _text(col)
-            folded = pl.select(_vfold(pl.lit(col))).to_series()
-            digits = col.str.replace_all(r"\D", "")
-            hits |= set(cand.filter(cand.is_in(folded.implode())).to_list())
-            hits |= set(cand.filter(cand.is_in(digits.filter(digits != "").implode())).to_list())
+            if pos not in self._folded:
+                col = self._column(pos).drop_nulls().unique()
+                self._folded[pos] = fold_series(col)
+                d = col.str.replace_all(r"\D", "")
+                self._digit_sets[pos] = d.filter(d.str.len_chars() >= 6).unique()
+            hits |= set(cand.filter(cand.is_in(self._folded[pos].implode())).to_list())
+            hits |= set(cand.filter(cand.is_in(self._digit_sets[pos].implode())).to_list())
         return hits
 
     def _digits(self, value: str) -> str:
@@ -889,9 +888,8 @@ class _Scrubber:
         raw = raw.cast(pl.String)
         cols = columns if columns is not None else pl.Series([None] * raw.len(), dtype=pl.String)
         distinct = pl.DataFrame({"raw": raw, "column": cols}).unique().drop_nulls("raw")
-        from thads.contract import fold
-
-        folded = {v: fold(v) for v in distinct.get_column("raw").unique().to_list()}
+        values = distinct.get_column("raw").unique()
+        folded = dict(zip(values.to_list(), fold_series(values).to_list()))
         digits_only = {v: re.sub(r"\D", "", v) for v in folded}
         personal_hits = self._personal_folded(
             set(folded.values()) | {d for d in digits_only.values() if len(d) >= 6}
