@@ -499,3 +499,31 @@ def test_projection_never_completes_more_than_it_has(tmp_path):
     assert (row["projected_completed"], row["projected_with_conditions"]) == (pytest.approx(1.0), pytest.approx(1.0))
     assert (row["projected_rate_cases"], row["projected_rate_money"]) == (pytest.approx(100.0), pytest.approx(100.0))
     assert row["target_met_projected"] is True  # 100 % >= 83.90 % and >= 51.90 %
+
+
+MART_COLUMNS = {
+    "kpi_period": ["period_kind", "period_label", "period_start", "period_end", "statistical_year", "scope",
+                   "office_code"] + COUNTS.split()[:11] + ["rate_cases"]
+                  + MONEY.split()[:7] + ["rate_money", "money_recovered", "target_rate_cases", "target_rate_money",
+                                         "target_year", "projected_rate_cases", "projected_rate_money",
+                                         "projected_completed", "projected_with_conditions",
+                                         "projected_money_completed", "projected_money_with_conditions",
+                                         "projection_method", "target_met_projected"],
+}
+
+
+def test_mart_columns_and_types(wh):
+    cols = rows(wh, "select table_name, column_name, data_type from information_schema.columns "
+                    "where table_schema = 'marts' order by table_name, ordinal_position")
+    kpi_cols = [c["column_name"] for c in cols if c["table_name"] == "kpi_period"]
+    assert kpi_cols == MART_COLUMNS["kpi_period"]
+    breakdown_cols = [c["column_name"] for c in cols if c["table_name"] == "kpi_breakdown"]
+    assert breakdown_cols == kpi_cols[:7] + ["breakdown", "breakdown_value"] + kpi_cols[7:]
+    mine = {"kpi_period", "kpi_breakdown", "backlog_ageing", "backlog_ageing_by_judgment_type", "case_flow",
+            "credit_institutions", "cases_current"}
+    types = {(c["table_name"], c["column_name"]): c["data_type"] for c in cols if c["table_name"] in mine}
+    # counts and money are BIGINT (never HUGEINT from an unconverted SUM or COUNT_IF); rates DOUBLE
+    assert [k for k, t in types.items() if t.startswith(("HUGEINT", "DECIMAL", "INT128"))] == []
+    for name in COUNTS.split() + MONEY.split():
+        assert types[("kpi_period", name)] == "BIGINT", name
+    assert types[("kpi_period", "rate_cases")] == types[("kpi_period", "rate_money")] == "DOUBLE"
