@@ -95,7 +95,7 @@ def kpi_rows() -> list[dict]:
             proj=proj),
     ]
     # --- credit scope (ALL = NA01 + NA02) ------------------------------------------------------
-    # ALL: handled 150; to_enforce 150-2-3-5 = 140; with 100; done 60 -> 60 %; money 45 bn of 150 bn = 30 %.
+    # ALL: handled 150; to_enforce 150-2-3-5 = 140; with 140-30 = 110; done 60 -> 54.55 %; money 45 bn of 150 bn = 30 %.
     rows += [
         kpi("ytd", YEAR_START, AS_OF, "credit", "NA01", co=70, new=30, ent=1, wd=2, sep=4, without=23,
             done=40, m_enf=150 * B, m_with=110 * B, paid=30 * B, exempt=0, rem=5 * B, recovered=30 * B,

@@ -136,7 +136,7 @@ def write_kpi_workbook(con: duckdb.DuckDBPyConnection, as_of: date, path: Path) 
             for row in rows:
                 province = row["office_code"] == "ALL"
                 number += 0 if province else 1
-                write_text(ws, r, 0, "" if province else str(number), text)
+                write_text(ws, r, 0, None if province else str(number), text)
                 write_text(ws, r, 1, "Toàn tỉnh" if province else names.get(row["office_code"], row["office_code"]),
                            text_bold if province else text)
                 for j, (col, _, _) in enumerate(form, start=2):
