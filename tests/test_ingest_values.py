@@ -304,3 +304,12 @@ def test_dates_before_and_after_excel_leap_bug_are_offset_right():
     p = parse_date(pl.Series(["18264", "18263", "73415", "73416"]))
     assert p.values.to_list() == [date(1950, 1, 1), None, date(2100, 12, 31), None]
     assert date(1950, 1, 1) + timedelta(days=73415 - 18264) == date(2100, 12, 31)
+
+
+@SETTINGS
+@given(st.lists(st.one_of(st.none(), st.text(max_size=20), vietnamese), max_size=20))
+def test_fold_series_equals_contract_fold(values):
+    from transforms.ingest.values import fold_series
+
+    got = fold_series(pl.Series(values, dtype=pl.String)).to_list()
+    assert got == [None if v is None else fold(v) for v in values]
