@@ -45,7 +45,7 @@ from thads.pseudonym import Pseudonymiser, normalise_id_number, normalise_name
 from transforms.ingest import detect
 from transforms.ingest.headers import HEADER_SEARCH_ROWS, is_header_row, map_headers
 from transforms.ingest.inbox import InboxFile
-from transforms.ingest.values import DTYPES, REASONS, fold_series, parse_kind
+from transforms.ingest.values import DTYPES, REASONS, fold_series, parse_kind, to_text
 
 CSV_PAD_COLUMNS = 8  # extra columns read beyond the header to notice rows with too many fields
 MAX_FILE_BYTES = 4 << 30
@@ -694,8 +694,6 @@ def _build(table: _Table, f: InboxFile, out: ParsedFile, ps: Pseudonymiser,
 
 
 def _text(s: pl.Series) -> pl.Series:
-    from transforms.ingest.values import to_text
-
     return to_text(s)
 
 
