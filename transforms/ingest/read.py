@@ -404,7 +404,7 @@ def _load_xlsx(data: bytes, record_type: str, out: ParsedFile) -> _Table:
     idx = None
     for i in range(len(sheet_names)):
         try:
-            visible = reader.load_sheet(i, header_row=None, n_rows=1).visible
+            visible = reader.load_sheet(i, header_row=None, n_rows=1, dtypes="string").visible
         except Exception:  # noqa: BLE001 - an unreadable sheet is not the first visible one
             continue
         if visible == "visible":
