@@ -322,6 +322,37 @@ def _is_cp1258(data: bytes) -> bool:
         return True
 
 
+def test_excel_offices_fall_back_to_csv_past_the_row_limit(tmp_path, monkeypatch):
+    import thads.generate.batch as batch
+    from thads.generate import generate_batch
+
+    monkeypatch.setattr(batch, "EXCEL_MAX_ROWS", 40)  # as if the sheet had more than 1,048,576 rows
+    generate_batch(tmp_path, n_cases=300, seed=1, as_of=AS_OF, progress=False)
+    excel_offices = {p.parent for p in tmp_path.glob("*/*/*.xlsx")}
+    assert excel_offices
+    for folder in excel_offices:
+        for f in folder.iterdir():
+            _, rows = read_raw(f)
+            if len(rows) >= 40 or len(rows) <= 30:  # header and 1-3 title rows count towards the limit
+                assert (f.suffix == ".xlsx") == (len(rows) <= 30), f
+
+
+def test_fast_excel_rows_equal_the_per_cell_api(tmp_path, monkeypatch):
+    """The writer streams sheet XML itself for speed; the result reads exactly like xlsxwriter's own cells."""
+    import thads.generate.writers as writers
+    from thads.generate import generate_batch
+
+    generate_batch(tmp_path / "fast", n_cases=300, seed=2, as_of=AS_OF, defect_rate=0.05, progress=False)
+    monkeypatch.setattr(writers, "_FAST_ROWS", False)
+    generate_batch(tmp_path / "api", n_cases=300, seed=2, as_of=AS_OF, defect_rate=0.05, progress=False)
+    fast = sorted((tmp_path / "fast").rglob("*.xlsx"))
+    assert fast
+    for f in fast:
+        g = tmp_path / "api" / f.relative_to(tmp_path / "fast")
+        read = lambda p: list(openpyxl.load_workbook(p, read_only=True).worksheets[0].iter_rows(values_only=True))  # noqa: E731
+        assert read(f) == read(g), f
+
+
 # ---------------------------------------------------------------------------------------------------
 # Consistency of a clean batch.
 # ---------------------------------------------------------------------------------------------------

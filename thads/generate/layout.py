@@ -82,7 +82,6 @@ def lay_out(world: World) -> dict[str, RowTable]:
         where = np.searchsorted(moved, s_case[last])
         stale_status[where] = ev["status"][ev_stale][last]
         stale_date[where] = ev["day"][ev_stale][last]
-    codes = office_codes(world)
     n_codes_current = len(world.ref.offices)
     legacy_offset = np.cumsum([0] + [len(x) for x in world.ref.legacy])[:-1] + n_codes_current
     written = np.where(c["legacy"] >= 0, legacy_offset[c["holder"]] + c["legacy"], c["holder"])
@@ -96,7 +95,6 @@ def lay_out(world: World) -> dict[str, RowTable]:
         "status": np.r_[c["status"], stale_status].astype(np.int8),
         "status_date": np.r_[c["status_date"], stale_date].astype(np.int32),
     }, ["folder", "src"], n_f)
-    assert len(codes) > 0
 
     # -- assets and their valuations and auctions: the holder's folder, in case order
     a = world.assets

@@ -12,7 +12,7 @@ from datetime import date
 import numpy as np
 
 from thads.contract import ENUMS
-from thads.generate.dates import NULL_DAY, to_day, uniform_day, weekday, years_of
+from thads.generate.dates import NULL_DAY, to_day, weekday, years_of
 from thads.generate.reference import Reference
 
 JUDGMENT_TYPES = tuple(ENUMS["judgment_type"])

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-import numpy as np
 from faker import Faker
 
 # Status events' free-text reasons: (status code, text with an optional "{}" for the obligor, who).

@@ -141,9 +141,9 @@ def _categorical(rng, probs: list[np.ndarray]) -> np.ndarray:
 def simulate(rng: np.random.Generator, cases: dict[str, np.ndarray], as_of: date, calibrator) -> Timeline:
     """Run every statistical year from the oldest case to the as-of date.
 
-    `calibrator(year_obj, state)` is called once, for the latest full statistical year, after its
-    outcomes are drawn and before they become events; it may change outcomes, credit flags and
-    amounts in place and returns the calibrated figures.
+    `calibrator(year, paid)` is called once, for the latest full statistical year, after its outcomes
+    are drawn and before they become events (`paid`: fraction of each amount paid before the year); it
+    may change outcomes, credit flags and amounts in place, and returns the year's figures.
     """
     received = cases["received"]
     n = len(received)

@@ -21,7 +21,7 @@ from thads.generate.dates import NULL_DAY, latest_full_year, stat_year_bounds, t
 from thads.generate.population import assign_case_sequence, draw_population
 from thads.generate.reference import Reference
 from thads.generate.text import REASONS
-from thads.generate.timeline import CLOSED_STATUSES, STATUSES, simulate
+from thads.generate.timeline import STATUSES, simulate
 
 PAYMENT_KINDS = ("tu_nguyen", "cuong_che", "ban_tai_san", "mien_giam")
 TU_NGUYEN, CUONG_CHE, BAN_TAI_SAN, MIEN_GIAM = range(4)
@@ -172,6 +172,3 @@ def _reasons(rng, status: np.ndarray) -> np.ndarray:
         out[sel] = np.array(options, dtype=np.int16)[np.floor(u[sel] * len(options)).astype(int)]
     return out
 
-
-def closed_mask(status: np.ndarray) -> np.ndarray:
-    return np.isin(status, CLOSED_STATUSES)
