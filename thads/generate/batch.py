@@ -17,7 +17,7 @@ import polars as pl
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
 from thads.contract import RECORD_TYPE_ORDER, RECORD_TYPES
-from thads.generate.defects import Cell, Plan, plan_defects, write_manifest
+from thads.generate.defects import MAX_DEFECT_RATE, Cell, Plan, plan_defects, write_manifest
 from thads.generate.formats import Style, style_for
 from thads.generate.frames import Frames
 from thads.generate.layout import RowTable, lay_out
@@ -65,8 +65,8 @@ def generate_batch(out: Path | str, n_cases: int, seed: int, as_of: date, defect
                     written[style.ext] = written.get(style.ext, 0) + 1
         entries = _manifest_entries(plan, frames, file_styles, ref.offices, as_of)
         if defect_rate > 0 or (out / "defects.csv").exists():
-            write_manifest(out / "defects.csv", f"{as_of.isoformat()}/", entries)
-    return _summary(out, as_of, world, tables, written, entries, plan)
+            write_manifest(out / "defects.csv", f"{as_of.isoformat()}/", entries, keep_empty=defect_rate > 0)
+    return _summary(out, as_of, world, tables, written, entries, defect_rate)
 
 
 def _file_style(style: Style, table: RowTable, folder: int, plan: Plan, name: str) -> Style:
@@ -148,7 +148,7 @@ def _manifest_entries(plan: Plan, frames: Frames, file_styles, offices, as_of: d
     return entries
 
 
-def _summary(out: Path, as_of: date, world, tables: dict[str, RowTable], written, entries, plan) -> str:
+def _summary(out: Path, as_of: date, world, tables: dict[str, RowTable], written, entries, defect_rate) -> str:
     counts = ", ".join(f"{len(t):,} {name}" for name, t in tables.items())
     formats = ", ".join(f"{n} {ext}" for ext, n in sorted(written.items()))
     cal = world.calibration
@@ -160,7 +160,8 @@ def _summary(out: Path, as_of: date, world, tables: dict[str, RowTable], written
             f"{100 * cal['with_conditions_share']:.1f} % with conditions, completion "
             f"{100 * cal['rate_cases']:.2f} % by cases and {100 * cal['rate_money']:.2f} % by money; credit cases "
             f"{100 * cal['credit_share_cases']:.1f} % of cases, {100 * cal['credit_share_money']:.1f} % of money.")
-    if entries:
+    if defect_rate > 0:
         kinds = sorted({e[3] for e in entries})
-        lines.append(f"Defects: {len(entries):,} rows listed in {out / 'defects.csv'} ({', '.join(kinds)}).")
+        capped = f" (rate capped at {MAX_DEFECT_RATE:.0%} so no file nears half bad)" if defect_rate > MAX_DEFECT_RATE else ""
+        lines.append(f"Defects{capped}: {len(entries):,} rows listed in {out / 'defects.csv'} ({', '.join(kinds)}).")
     return "\n".join(lines)

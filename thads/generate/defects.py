@@ -35,6 +35,7 @@ KINDS = ("missing_required", "invalid_date", "invalid_money", "invalid_bool", "i
          "negative_amount", "round_no_invalid", "date_order", "date_in_future", "conditional_required",
          "sale_below_starting", "unknown_office", "duplicate_id", "orphan", "payments_exceed_amount_due",
          "parent_quarantined")
+MAX_DEFECT_RATE = 0.10  # beyond this, with knock-on rows, files come close to half bad (rejected outright)
 TEXT_KINDS = frozenset({"invalid_date", "invalid_money", "invalid_bool", "invalid_int"})
 
 TABLE_KINDS = {  # kinds only one record type can carry come first, so small batches still list them
@@ -105,7 +106,7 @@ def plan_defects(world: World, tables: dict[str, RowTable], styles: list[Style],
                  seed: int) -> Plan:
     if rate <= 0:
         return Plan.empty()
-    rate = min(rate, 0.10)  # beyond this, files would come close to half bad (rejected outright)
+    rate = min(rate, MAX_DEFECT_RATE)
     rng = np.random.default_rng([seed, 20250701])
     views = {name: _view(world, tables, name) for name in PLAN_ORDER}
     n_cases = len(world.cases["received"])
@@ -470,16 +471,20 @@ def _drop_one(chosen: list[Defect], plan: Plan, worst: tuple[str, int]) -> list[
     return chosen[:drop] + chosen[drop + 1:]
 
 
-def write_manifest(path: Path, batch_prefix: str, entries: list[tuple[str, int, str, str]]) -> None:
-    """Replace this batch's rows in `defects.csv`, keeping other batches' rows (same inbox)."""
+def write_manifest(path: Path, batch_prefix: str, entries: list[tuple[str, int, str, str]],
+                   keep_empty: bool) -> None:
+    """Replace this batch's rows in `defects.csv`, keeping other batches' rows (same inbox).
+
+    With `keep_empty` the file is written even when it lists nothing (defects were asked for);
+    otherwise a manifest left with no rows is removed.
+    """
     kept = []
     if path.exists():
         with open(path, encoding="utf-8", newline="") as fh:
             kept = [r for r in csv.DictReader(fh) if not r["file"].startswith(batch_prefix)]
     rows = kept + [{"file": f, "row": str(r), "record_id": i, "kind": k} for f, r, i, k in entries]
-    if not rows:
-        if path.exists():
-            path.unlink()
+    if not rows and not keep_empty:
+        path.unlink(missing_ok=True)
         return
     rows.sort(key=lambda r: (r["file"], int(r["row"]), r["kind"]))
     with open(path, "w", encoding="utf-8", newline="") as fh:
