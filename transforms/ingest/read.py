@@ -198,6 +198,7 @@ def read_file(
         data = open_inbox_file(f)
         out.sha256 = hashlib.sha256(data).hexdigest()
         table = _load_table(data, f, out)
+        del data  # the bytes are no longer needed: keep peak memory down on big files
         _build(table, f, out, pseudonymiser, tuple(safe_extra_columns))
     except _Reject as rej:
         _rejected(out, rej.message, rej.rows)
