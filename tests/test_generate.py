@@ -688,12 +688,13 @@ def quarantine(batch: dict[str, list[dict]]) -> dict[tuple[str, int], set[str]]:
                     bad[k].add("negative_amount")
                 if r["credit_case"] and not r["credit_institution"]:
                     bad[k].add("conditional_required")
-            if name == "valuations" and r["certificate_date"] and r["value"] is None and "value" not in unparsed:
+            # Conditional rules look at parsed values: an unreadable value counts as absent there too.
+            if name == "valuations" and r["certificate_date"] and r["value"] is None:
                 bad[k].add("conditional_required")
-            if name == "assets" and r["disposition"] and r["disposition_date"] is None and "disposition_date" not in unparsed:
+            if name == "assets" and r["disposition"] and r["disposition_date"] is None:
                 bad[k].add("conditional_required")
             if name == "auctions":
-                if r["outcome"] == "thanh" and r["sale_price"] is None and "sale_price" not in unparsed:
+                if r["outcome"] == "thanh" and r["sale_price"] is None:
                     bad[k].add("conditional_required")
                 if r["sale_price"] is not None and r["starting_price"] is not None and r["sale_price"] < r["starting_price"]:
                     bad[k].add("sale_below_starting")

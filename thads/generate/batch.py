@@ -14,6 +14,7 @@ from pathlib import Path
 
 import numpy as np
 import polars as pl
+from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
 from thads.contract import RECORD_TYPE_ORDER, RECORD_TYPES
@@ -39,7 +40,7 @@ def generate_batch(out: Path | str, n_cases: int, seed: int, as_of: date, defect
     out = Path(out)
     ref = load_reference()
     with Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
-                  disable=not progress, transient=False) as bar:
+                  console=Console(stderr=True), disable=not progress) as bar:  # stdout keeps the summary
         task = bar.add_task("simulating cases", total=None)
         world = build_world(n_cases, seed, as_of, ref)
         tables = lay_out(world)

@@ -174,10 +174,14 @@ def _eligible(name: str, kind: str, v) -> np.ndarray:
     if name == "payments":
         return {"payments_exceed_amount_due": v["due"] > 0}.get(kind, yes)
     if name == "assets":
-        return {"date_order": yes, "conditional_required": v["disposition"] >= 0}.get(kind, yes)
+        # An unreadable disposition only where one was recorded with its date, so that no reader
+        # also calls its date "required but missing" (conditional rules test parsed values).
+        return {"invalid_enum": v["disposition"] >= 0, "conditional_required": v["disposition"] >= 0}.get(kind, yes)
     if name == "valuations":
         certified = has("certificate")
-        return {"invalid_money": v["value"] > 0, "negative_amount": v["value"] > 0,
+        # Malformed value text only on valuations still without a certificate, where a value is optional:
+        # on a certified one an unreadable value would also break `conditional_required`.
+        return {"invalid_money": ~certified, "negative_amount": v["value"] > 0,
                 "date_order": certified & has("contract"),
                 "date_in_future": (~certified & has("contract")) | (certified & ~has("valid_until")),
                 "conditional_required": certified}.get(kind, yes)
@@ -326,7 +330,7 @@ def _cells(rng, name, kind, pos, v, world) -> list[Cell]:
         if kind == "date_in_future":
             col = "handover_date" if has("handover") else ("disposition_date" if has("disposition_day") else "seizure_date")
             return [(col, future, False)]
-        if kind == "invalid_enum":
+        if kind == "invalid_enum":  # eligible rows have a disposition
             col = _pick(rng, ("asset_type", "disposition"))
             return [(col, _pick(rng, BAD_ENUM[col]), False)]
         return {
