@@ -99,6 +99,6 @@ def show(df: pl.DataFrame, *, money: Iterable[str] = (), pct: Iterable[str] = ()
 def configure_tables(rows: int = 30) -> None:
     """Show up to `rows` rows, whole texts and no dtype line, for every polars table of the notebook."""
     pl.Config.set_tbl_rows(rows)
-    pl.Config.set_fmt_str_lengths(120)
+    pl.Config.set_fmt_str_lengths(200)
     pl.Config.set_tbl_hide_column_data_types(True)
     pl.Config.set_tbl_hide_dataframe_shape(True)
