@@ -12,7 +12,7 @@ import polars as pl
 
 from thads.contract import ENUMS, RECORD_TYPES
 from thads.generate.assets import ASSET_TYPES, DISPOSITIONS, OUTCOMES
-from thads.generate.dates import NULL_DAY
+from thads.generate.dates import NULL_DAY, years_of
 from thads.generate.layout import RowTable, office_codes
 from thads.generate.population import JUDGMENT_TYPES, INITIATIONS, OBLIGEE_TYPES, UNKNOWN_BANK_SPELLINGS
 from thads.generate.text import (AUCTION_ORGS, JUDGMENT_CODES, OTHER_OBLIGEES, REASONS, STATE_BUDGET, VALUERS,
@@ -56,7 +56,7 @@ class Frames:
     def case_ids(self, case_idx: np.ndarray) -> pl.Series:
         c = self.w.cases
         case_idx = np.asarray(case_idx, dtype=np.int64)
-        year = (c["received"][case_idx].astype("datetime64[D]").astype("datetime64[Y]").astype(np.int64) + 1970)
+        year = years_of(c["received"][case_idx])
         df = pl.DataFrame({
             "o": _lookup(self.w.ref.offices, c["office"][case_idx]),
             "y": pl.Series(year),
@@ -262,7 +262,7 @@ class Frames:
 
     def _complaints(self, r, only_key):
         k, i = self.w.complaints, r["src"]
-        year = (k["received"][i].astype("datetime64[D]").astype("datetime64[Y]").astype(np.int64) + 1970)
+        year = years_of(k["received"][i])
         cid = pl.DataFrame({"o": self._office(r["folder"]), "y": pl.Series(year),
                             "s": pl.Series(r["seq"]).cast(pl.String).str.zfill(5)}) \
             .select(pl.format("{}-KN{}-{}", "o", "y", "s")).to_series()
