@@ -249,7 +249,8 @@ def test_headline_numbers_equal_the_marts(page, published):
                 "sold_not_handed_over"):
         expected[col] = _mart(con, f"select {col} from marts.asset_stuck_summary where office_code = 'ALL'")
     expected["open_breaches"] = _mart(con, "select count(*) from marts.deadline_breaches where open")
-    expected["breaches"] = _mart(con, "select count(*) from marts.deadline_breaches")
+    expected["late_this_year"] = _mart(con, "select count(*) from marts.deadline_breaches where not open "
+                                            "and actual_date between '2025-10-01' and ?", [AS_OF])
     for col in ("rows_read", "rows_loaded", "rows_quarantined", "rows_rejected"):
         expected[col] = _mart(con, f"select sum({col}) from audit.file_manifest where run_id = 'R2' and status <> 'standing'")
     expected["files_rejected"] = _mart(con, "select count(*) from audit.file_manifest where run_id = 'R2' and status = 'rejected'")
@@ -269,6 +270,7 @@ def test_headline_numbers_equal_the_marts(page, published):
     assert int(shown["backlog_with_over_1y"]) == 135
     assert int(shown["stuck_value_locked"]) == 9_000_000_000
     assert int(shown["carried_forward"]) == 620
+    assert int(shown["late_this_year"]) == 2                 # C10 on 13/11/2025, A2-R3 on 11/12/2025
 
 
 def test_the_text_is_vietnamese_with_vietnamese_numbers(page):

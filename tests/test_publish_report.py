@@ -208,3 +208,44 @@ def test_excel_forms(warehouse, tmp_path, no_browser):
     assert money.cell(7, mh.index("Thi hành xong") + 1).number_format == "#,##0"
     credit = wb["Về việc - Tín dụng"]
     assert [c.value for c in credit[7]][:3] == [None, "Toàn tỉnh", 150]
+
+
+def test_the_nightly_report_matches_the_real_marts(nightly_run):
+    """The report the real nightly flow published over the generated province: every chart has data, and
+    the headline numbers on the page are the marts' (read here through their own tables, the province's
+    `ALL` rows where the page sums offices)."""
+    settings, report = nightly_run
+    assert not [m for m in report.messages if m.startswith("chart ")], report.messages
+    page = (settings.exports / "latest" / "index.html").read_text(encoding="utf-8")
+    shown: dict[str, set[str]] = {}
+    for name, value in re.findall(r'data-metric="([^"]+)" data-value="([^"]*)"', page):
+        shown.setdefault(name, set()).add(value)
+    assert {k: v for k, v in shown.items() if len(v) != 1} == {}
+    value = {k: next(iter(v)) for k, v in shown.items()}
+    as_of = report.as_of
+    con = duckdb.connect(str(settings.warehouse), read_only=True)
+
+    def one(sql, params=()):
+        return con.execute(sql, list(params)).fetchall()[0][0]
+
+    kpi = ("select {} from marts.kpi_period where period_kind = 'ytd' and scope = 'all' and office_code = 'ALL' "
+           "and period_end = ?")
+    for col in ("rate_cases", "rate_money", "completed", "with_conditions", "carried_forward", "moved_to_separate"):
+        expected = one(kpi.format(col), [as_of])
+        assert float(value[col]) == pytest.approx(float(expected)), col
+    assert int(value["backlog_with_over_1y"]) == one(
+        "select sum(cases) from marts.backlog_ageing where scope = 'all' and office_code = 'ALL' "
+        "and condition_class = 'with' and age_bucket in ('1-2y', '2-5y', '5-10y', '10y+')")
+    assert int(value["stuck_value_locked"]) == one(
+        "select coalesce(sum(latest_starting_price), 0) from marts.asset_pipeline where stuck and not disposed")
+    assert int(value["open_breaches"]) == one("select count(*) from marts.deadline_breaches where open")
+    assert float(value["credit_share_money"]) == pytest.approx(one(
+        "select sum(share_of_all_money) from marts.credit_institutions where period_kind = 'ytd' and period_end = ?",
+        [as_of]))
+    assert int(value["rows_read"]) == report.totals["rows_read"]
+    con.close()
+    wb = openpyxl.load_workbook(settings.exports / "latest" / "bao_cao.xlsx")
+    ws = wb["Về việc - Tất cả"]
+    headings = [c.value for c in ws[5]]
+    assert ws.cell(7, 2).value == "Toàn tỉnh"
+    assert ws.cell(7, headings.index("Thi hành xong (kể cả đình chỉ)") + 1).value == int(value["completed"])

@@ -64,6 +64,12 @@ THEME = go.layout.Template(layout=dict(
 ))
 
 
+# Rates run 0-100 %: room above 100 for the labels over the bars, ticks only up to 100.
+RATE_AXIS = dict(range=[0, 112], tickvals=[0, 20, 40, 60, 80, 100], ticktext=[f"{v} %" for v in range(0, 101, 20)])
+# Money axes in tỷ or triệu: as many decimals as a tick needs, no more (0,5 / 1 / 1,5 ...).
+MONEY_TICKS = ",~f"
+
+
 def t(vi: str, en: str, lang: str) -> str:
     return vi if lang == "vi" else en
 
@@ -153,6 +159,7 @@ def base_figure(fig: go.Figure, title: str, lang: str, *, height: int = 420, nam
     fig.update_layout(
         template=THEME, title=dict(text=title), height=height,
         separators=",." if lang == "vi" else ".,",
+        uniformtext=dict(minsize=9, mode="hide"),
         meta=dict(chart=name, lang=lang),
     )
     return fig
@@ -293,7 +300,7 @@ def _completion(con, as_of: date, lang: str, scope: str, name: str) -> go.Figure
                     marker=dict(color=color, pattern=dict(shape=pattern)),
                     hovertemplate="%{x}: %{text}<extra>%{fullData.name}</extra>")
     fig.update_layout(barmode="group", bargap=0.25)
-    fig.update_yaxes(title_text=t("Tỷ lệ (%)", "Rate (%)", lang), range=[0, 105], ticksuffix=" %")
+    fig.update_yaxes(title_text=t("Tỷ lệ (%)", "Rate (%)", lang), **RATE_AXIS)
     return base_figure(fig, title, lang, name=name)
 
 
@@ -350,13 +357,13 @@ def _completion_trend(con, as_of: date, lang: str, scope: str, name: str) -> go.
                             hoverinfo="skip")
         proj = cur.get(f"projected_rate_{what}")
         if not is_missing(proj):
-            fig.add_scatter(x=[cats[-1]], y=[float(proj)], mode="markers+text",
+            fig.add_scatter(x=[cats[-1]], y=[float(proj)], mode="markers+text", cliponaxis=False,
                             marker=dict(color=color, symbol="diamond-open", size=12, line=dict(width=2)),
                             text=[format_pct(proj, lang)], textposition="middle left",
                             name=t(f"Dự báo 30/09/{year} {vi.lower()}", f"Projection {en.lower()} at 30 Sep {year}", lang),
                             hovertemplate="%{text}<extra>%{fullData.name}</extra>")
     fig.update_xaxes(type="category", categoryorder="array", categoryarray=cats, range=[-0.5, len(cats) - 0.5])
-    fig.update_yaxes(title_text=t("Tỷ lệ lũy kế (%)", "Cumulative rate (%)", lang), range=[0, 100], ticksuffix=" %")
+    fig.update_yaxes(title_text=t("Tỷ lệ lũy kế (%)", "Cumulative rate (%)", lang), **RATE_AXIS)
     return base_figure(fig, title, lang, height=440, name=name)
 
 
@@ -473,7 +480,7 @@ def chart_backlog_ageing(con: duckdb.DuckDBPyConnection, as_of: date, lang: str 
                     showlegend=False, row=1, col=2, **common)
     fig.update_layout(barmode="stack")
     fig.update_yaxes(tickformat=",d", row=1, col=1)
-    fig.update_yaxes(tickformat=",.0f", row=1, col=2)
+    fig.update_yaxes(tickformat=MONEY_TICKS, row=1, col=2)
     fig.update_xaxes(tickangle=-30)
     return base_figure(fig, title, lang, height=420, name=name)
 
@@ -513,7 +520,8 @@ def chart_backlog_offices(con: duckdb.DuckDBPyConnection, as_of: date, lang: str
                         showlegend=False, hovertemplate="%{customdata}<br>%{fullData.name}: %{text}<extra></extra>",
                         row=2, col=j, **common)
     fig.update_layout(barmode="stack", legend_traceorder="normal")
-    fig.update_xaxes(tickformat=",.0f")
+    fig.update_xaxes(tickformat=",d", row=1)
+    fig.update_xaxes(tickformat=MONEY_TICKS, row=2)
     height = max(420, 160 + 2 * 26 * len(offices))
     return base_figure(fig, title, lang, height=height, name=name)
 
@@ -658,7 +666,9 @@ def chart_price_ladders(con: duckdb.DuckDBPyConnection, as_of: date, lang: str =
     ids = top["asset_id"].to_list()
     ladder = query(con, """select asset_id, round_no, starting_price, outcome from marts.asset_price_ladder
                            where asset_id in (select unnest(?::varchar[])) order by asset_id, round_no""", [ids])
-    unit = money_unit_for(ladder["starting_price"].to_list())
+    prices = [p for p in ladder["starting_price"].to_list() if p]
+    log_scale = bool(prices) and max(prices) / min(prices) > 20  # small and large assets on one chart
+    unit = "trieu" if log_scale else money_unit_for(prices)   # a log axis in millions reads 10, 100, 1.000
     outcome_vi = {"khong_thanh": ("không thành", "failed"), "thanh": ("thành", "sold"), "huy": ("hủy", "cancelled")}
     fig = go.Figure()
     for i, asset in enumerate(ids):
@@ -674,12 +684,14 @@ def chart_price_ladders(con: duckdb.DuckDBPyConnection, as_of: date, lang: str =
                         hovertemplate=t("Lần %{x}: %{text} (%{customdata})", "Round %{x}: %{text} (%{customdata})", lang)
                         + "<extra>%{fullData.name}</extra>")
     fig.update_xaxes(title_text=t("Lần đấu giá", "Auction round", lang), dtick=1, tickformat="d")
-    fig.update_yaxes(title_text=t(f"Giá khởi điểm ({money_unit_label(unit, lang)})",
-                                  f"Starting price ({money_unit_label(unit, lang)})", lang),
-                     tickformat=",.1f", rangemode="tozero")
-    fig.update_layout(legend=dict(orientation="v", y=1, x=1.02, yanchor="top", font=dict(size=10)),
-                      margin=dict(r=110))
-    return base_figure(fig, title, lang, height=460, name=name)
+    fig.update_yaxes(title_text=t(f"Giá khởi điểm ({money_unit_label(unit, lang)}{', thang log' if log_scale else ''})",
+                                  f"Starting price ({money_unit_label(unit, lang)}{', log scale' if log_scale else ''})", lang),
+                     tickformat=MONEY_TICKS,
+                     **(dict(type="log", dtick=1, minor=dict(showgrid=True, gridcolor="#f2f2f2")) if log_scale
+                        else dict(rangemode="tozero")))
+    fig.update_layout(legend=dict(font=dict(size=10)))
+    rows_of_legend = -(-len(ids) // 5)
+    return base_figure(fig, title, lang, height=440 + 18 * rows_of_legend, name=name)
 
 
 def chart_stuck_value(con: duckdb.DuckDBPyConnection, as_of: date, lang: str = "vi") -> go.Figure:
@@ -709,7 +721,7 @@ def chart_stuck_value(con: duckdb.DuckDBPyConnection, as_of: date, lang: str = "
                     customdata=[[names.get(o, o), format_money(v, lang, unit)] for o, v in zip(offices, vals)],
                     hovertemplate="%{customdata[0]}: %{customdata[1]}<extra>%{fullData.name}</extra>")
     fig.update_layout(barmode="group")
-    fig.update_yaxes(title_text=money_unit_label(unit, lang), tickformat=",.0f", rangemode="tozero")
+    fig.update_yaxes(title_text=money_unit_label(unit, lang), tickformat=MONEY_TICKS, rangemode="tozero")
     return base_figure(fig, title, lang, height=400, name=name)
 
 
@@ -784,7 +796,7 @@ def chart_credit_institutions(con: duckdb.DuckDBPyConnection, as_of: date, lang:
     fig.update_layout(barmode="group")
     fig.update_yaxes(autorange="reversed")
     top = money_in_unit(max(df["money_to_enforce"].to_list()), unit) or 1
-    fig.update_xaxes(title_text=money_unit_label(unit, lang), tickformat=",.0f", range=[0, top * 1.15])
+    fig.update_xaxes(title_text=money_unit_label(unit, lang), tickformat=MONEY_TICKS, range=[0, top * 1.15])
     return base_figure(fig, title, lang, height=max(320, 140 + 44 * df.height), name=name)
 
 
@@ -835,15 +847,19 @@ def chart_credit_share(con: duckdb.DuckDBPyConnection, as_of: date, lang: str = 
 # ---------------------------------------------------------------------------------------------------
 
 def chart_deadline_breaches(con: duckdb.DuckDBPyConnection, as_of: date, lang: str = "vi") -> go.Figure:
-    """Deadline breaches by office and rule: still open (late and not yet done) and done late."""
+    """Deadline breaches by office and rule: open ones (past due, step not yet taken, whenever they began) and
+    steps taken late since the start of the statistical year (the history before it is left out)."""
     name = "deadline_breaches"
     title = t("Vi phạm thời hạn luật định theo đơn vị", "Statutory deadline breaches by office", lang)
     try:
         require(con, "marts.deadline_breaches")
     except NoData as exc:
         return no_data_figure(name, title, lang, str(exc))
-    df = query(con, """select office_code, rule, coalesce(open, false) as open, count(*) as breaches
-                       from marts.deadline_breaches group by all""")
+    df = query(con, """select coalesce(office_code, '—') as office_code, rule, coalesce(open, false) as open,
+                              count(*) as breaches
+                       from marts.deadline_breaches
+                       where open or actual_date between ? and ?
+                       group by all""", [statistical_year_start(as_of), as_of])
     if df.is_empty():
         return no_data_figure(name, title, lang, t("Không có vi phạm", "No breach", lang))
     offices = sorted(df["office_code"].unique().to_list(), reverse=True)
@@ -851,7 +867,8 @@ def chart_deadline_breaches(con: duckdb.DuckDBPyConnection, as_of: date, lang: s
         sorted(r for r in set(df["rule"].to_list()) if r not in L.RULES)
     fig = make_subplots(rows=1, cols=2, shared_yaxes=True, horizontal_spacing=0.05, subplot_titles=(
         t("Đang quá hạn, chưa thực hiện", "Open: overdue, not yet done", lang),
-        t("Đã thực hiện nhưng muộn", "Done late", lang)))
+        t(f"Thực hiện muộn từ {format_date(statistical_year_start(as_of), lang)}",
+          f"Done late since {format_date(statistical_year_start(as_of), lang)}", lang)))
     for rule in rules:
         for col, is_open in ((1, True), (2, False)):
             sub = {r["office_code"]: r["breaches"] for r in df.filter(pl.col("rule") == rule,
@@ -866,11 +883,15 @@ def chart_deadline_breaches(con: duckdb.DuckDBPyConnection, as_of: date, lang: s
     return base_figure(fig, title, lang, height=max(360, 200 + 30 * len(offices)), name=name)
 
 
-def load_breach_summary(con: duckdb.DuckDBPyConnection) -> dict[str, Any]:
+def load_breach_summary(con: duckdb.DuckDBPyConnection, as_of: date) -> dict[str, Any]:
+    """open_breaches (past due, not taken); late_this_year (taken late since the start of the statistical
+    year); breaches (every row of the mart); provisional ones."""
     require(con, "marts.deadline_breaches")
     return rows(con, """select count(*) as breaches, count(*) filter (where open) as open_breaches,
+                               count(*) filter (where not coalesce(open, false) and actual_date between ? and ?)
+                                   as late_this_year,
                                count(*) filter (where provisional) as provisional_breaches
-                        from marts.deadline_breaches""")[0]
+                        from marts.deadline_breaches""", [statistical_year_start(as_of), as_of])[0]
 
 
 def load_oldest_open_breaches(con: duckdb.DuckDBPyConnection, limit: int = 20) -> pl.DataFrame:
@@ -947,7 +968,7 @@ def chart_office_rates(con: duckdb.DuckDBPyConnection, as_of: date, lang: str = 
             legend_line(fig, t(f"Toàn tỉnh {vi.lower()}: {format_pct(prov, lang)}",
                                f"Province {en.lower()}: {format_pct(prov, lang)}", lang), color)
     fig.update_layout(barmode="group")
-    fig.update_yaxes(title_text=t("Tỷ lệ (%)", "Rate (%)", lang), range=[0, 105], ticksuffix=" %")
+    fig.update_yaxes(title_text=t("Tỷ lệ (%)", "Rate (%)", lang), **RATE_AXIS)
     return base_figure(fig, title, lang, height=420, name=name)
 
 
@@ -967,7 +988,7 @@ def chart_office_workload(con: duckdb.DuckDBPyConnection, as_of: date, lang: str
     per = df["per_officer"].to_list()
     fig = go.Figure(go.Bar(
         x=offices, y=per, marker_color=GREEN, cliponaxis=False, textposition="outside",
-        text=[format_int(v, lang) if v is not None else "—" for v in per],
+        text=[format_decimal(v, 1, lang) if v is not None else "—" for v in per],
         customdata=[[names.get(o, o), format_int(p, lang), format_int(n, lang)]
                     for o, p, n in zip(offices, df["pending"].to_list(), df["officers"].to_list())],
         hovertemplate="%{customdata[0]}<br>" + t("Tồn", "Pending", lang) + ": %{customdata[1]}, "

@@ -425,24 +425,23 @@ def section_credit(con, as_of: date, page: Page) -> None:
 
 def section_breaches(con, as_of: date, page: Page, tables: dict[str, pl.DataFrame]) -> None:
     try:
-        summary = C.load_breach_summary(con)
+        summary = C.load_breach_summary(con, as_of)
         oldest = C.load_oldest_open_breaches(con)
     except C.NoData:
         page.section("s7", "7. Vi phạm thời hạn luật định", "7. Statutory deadline breaches", nodata())
         return
-    names = C.office_names(con, short=True)
     s = {}
     for lang in ("vi", "en"):
         ob = metric("open_breaches", summary["open_breaches"], format_int(summary["open_breaches"], lang))
-        tb = metric("breaches", summary["breaches"], format_int(summary["breaches"], lang))
+        ly = metric("late_this_year", summary["late_this_year"], format_int(summary["late_this_year"], lang))
         oldest_days = oldest["days_over"][0] if oldest.height else None
         od = metric("oldest_open_breach_days", oldest_days, format_int(oldest_days, lang))
         if lang == "vi":
-            s[lang] = (f"{ob} bước đang quá hạn luật định mà chưa thực hiện (tổng cộng {tb} vi phạm, kể cả bước đã làm "
-                       f"muộn); bước quá hạn lâu nhất đã trễ {od} ngày.")
+            s[lang] = (f"{ob} bước đang quá hạn luật định mà chưa thực hiện, lâu nhất đã trễ {od} ngày; từ đầu năm "
+                       f"thống kê có thêm {ly} bước được thực hiện nhưng muộn.")
         else:
-            s[lang] = (f"{ob} steps are past their statutory deadline and not yet taken ({tb} breaches in all, late "
-                       f"steps included); the oldest is {od} days over.")
+            s[lang] = (f"{ob} steps are past their statutory deadline and not yet taken, the oldest {od} days over; "
+                       f"since the start of the statistical year {ly} more steps were taken late.")
     body = [f'<p class="lead">{bi(s["vi"], s["en"])}</p>', page.chart("deadline_breaches"),
             f"<h3>{bi('Các vi phạm đang mở lâu nhất', 'Oldest open breaches')}</h3>"]
     if oldest.height:
@@ -453,7 +452,7 @@ def section_breaches(con, as_of: date, page: Page, tables: dict[str, pl.DataFram
              ("Trạng thái việc", "Case status", False)],
             [[(L.label(L.RULES, r["rule"], "vi") + (" *" if r["provisional"] else ""),
                L.label(L.RULES, r["rule"], "en") + (" *" if r["provisional"] else "")),
-              office_cell(names, r["office_code"]),
+              r["office_code"] or MISSING,
               r["officer_id"] or MISSING, r["case_id"] or MISSING, r["asset_id"] or MISSING,
               both(format_date, r["due_date"]), both(format_int, r["days_over"]),
               (L.label(L.STATUSES, r["case_status"], "vi"), L.label(L.STATUSES, r["case_status"], "en"))]
@@ -509,8 +508,7 @@ def section_offices(con, as_of: date, page: Page) -> None:
                           both(format_money, r["money_completed"]), both(format_pct, C.rate_of(r, "money")),
                           both(format_int, w.get("pending")), both(format_int, w.get("officers")),
                           both(lambda v, lang: format_decimal(v, 1, lang), w.get("per_officer"))])
-    body = (f'<p class="lead">{bi(s["vi"], s["en"])}</p><div class="chart-pair">{page.chart("office_rates")}'
-            f'{page.chart("office_workload")}</div>'
+    body = (f'<p class="lead">{bi(s["vi"], s["en"])}</p>{page.chart("office_rates")}{page.chart("office_workload")}'
             + table([("Đơn vị", "Office", False), ("Thi hành xong", "Completed", True),
                      ("Có điều kiện", "With conditions", True), ("Tỷ lệ về việc", "Rate by cases", True),
                      ("Tiền thi hành xong", "Money completed", True), ("Tỷ lệ về tiền", "Rate by money", True),
