@@ -307,6 +307,7 @@ def test_print_view_hides_the_switch_and_fits_a4(page):
         widths = page.evaluate("Array.from(document.querySelectorAll('.chart .main-svg:first-child'))"
                                ".map(s => s.getBoundingClientRect().width)")
         assert widths and max(widths) <= 718
+        assert page.evaluate("document.documentElement.scrollWidth") <= 718   # nothing wider than the paper
         ARTIFACTS.mkdir(exist_ok=True)
         page.screenshot(ARTIFACTS / "report-print.png")
     finally:

@@ -123,12 +123,16 @@ def metric(name: str, value: Any, text: str) -> str:
 class Page:
     """The figures and sections of one report page."""
 
-    def __init__(self) -> None:
-        self.figures: dict[str, dict[str, Any]] = {}
+    def __init__(self, heights: dict[str, int] | None = None) -> None:
+        self.heights = heights or {}
         self.sections: list[tuple[str, str, str, str]] = []  # id, title vi, title en, body html
 
     def chart(self, name: str) -> str:
-        return f'<div class="chart" id="chart-{esc(name)}" data-chart="{esc(name)}"></div>'
+        # The container has the figure's height: plotly's responsive resize (window, print) sizes the chart
+        # to its container, and a container without a height would collapse under it.
+        height = int(self.heights.get(name) or 420)
+        return (f'<div class="chart" id="chart-{esc(name)}" data-chart="{esc(name)}" '
+                f'style="height: {height}px"></div>')
 
     def section(self, sid: str, vi: str, en: str, body: str) -> None:
         self.sections.append((sid, vi, en, body))
@@ -651,7 +655,7 @@ def build_figures(con: duckdb.DuckDBPyConnection, as_of: date, *, strict: bool =
 
 def render_page(con: duckdb.DuckDBPyConnection, as_of: date, figures: dict[str, dict[str, go.Figure]],
                 tables: dict[str, pl.DataFrame], generated_at: datetime) -> str:
-    page = Page()
+    page = Page({name: langs["vi"].layout.height for name, langs in figures.items()})
     for build in SECTIONS:
         if build in (section_assets, section_breaches, section_quality):
             build(con, as_of, page, tables)
