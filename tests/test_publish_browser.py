@@ -21,7 +21,6 @@ import shutil
 import subprocess
 import tempfile
 import time
-from datetime import date
 from pathlib import Path
 
 import duckdb

@@ -211,10 +211,6 @@ def legend_line(fig: go.Figure, name: str, color: str, dash: str = "dot") -> Non
                     hoverinfo="skip")
 
 
-def office_label(code: str, lang: str) -> str:
-    return t("Toàn tỉnh", "Province", lang) if code == "ALL" else code
-
-
 # ---------------------------------------------------------------------------------------------------
 # 1. Completion rates (kpi_period)
 # ---------------------------------------------------------------------------------------------------

@@ -25,7 +25,6 @@ import time
 import traceback
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta, timezone
-from decimal import Decimal
 from importlib import resources
 from pathlib import Path
 from string import Template
@@ -42,14 +41,12 @@ from thads.publish import labels as L
 from thads.publish.formatting import (
     MISSING,
     exact_rate,
-    format_bool,
     format_date,
     format_decimal,
     format_int,
     format_money,
     format_pct,
     is_missing,
-    same_day_last_year,
     statistical_year,
     statistical_year_start,
 )
@@ -180,7 +177,7 @@ def _verdict(met: bool | None, lang: str) -> str:
     return f'<span class="{cls}">{esc(text)}</span>'
 
 
-def section_completion(con, as_of: date, page: Page) -> None:
+def section_completion(con, as_of: date, page: Page, tables: dict[str, pl.DataFrame]) -> None:
     year = statistical_year(as_of)
     parts = []
     for scope, prefix, sub_vi, sub_en in (("all", "", None, None),
@@ -243,7 +240,7 @@ def section_completion(con, as_of: date, page: Page) -> None:
     page.section("s1", "1. Tỷ lệ thi hành xong", "1. Completion rates", "".join(parts))
 
 
-def section_waterfall(con, as_of: date, page: Page) -> None:
+def section_waterfall(con, as_of: date, page: Page, tables: dict[str, pl.DataFrame]) -> None:
     try:
         cur = C.load_kpi(con, as_of, "all").current
     except C.NoData:
@@ -269,7 +266,7 @@ def section_waterfall(con, as_of: date, page: Page) -> None:
                  f'<p class="lead">{bi(s["vi"], s["en"])}</p>{page.chart("waterfall")}')
 
 
-def section_backlog(con, as_of: date, page: Page) -> None:
+def section_backlog(con, as_of: date, page: Page, tables: dict[str, pl.DataFrame]) -> None:
     try:
         df = C.load_backlog(con, as_of)
     except C.NoData:
@@ -300,7 +297,7 @@ def section_backlog(con, as_of: date, page: Page) -> None:
     page.section("s3", "3. Việc tồn theo thời gian", "3. Backlog ageing", body)
 
 
-def section_trend(con, as_of: date, page: Page) -> None:
+def section_trend(con, as_of: date, page: Page, tables: dict[str, pl.DataFrame]) -> None:
     try:
         months = C.load_case_flow_months(con, as_of)
         year = C.load_case_flow_year(con, as_of)
@@ -397,7 +394,7 @@ def section_assets(con, as_of: date, page: Page, tables: dict[str, pl.DataFrame]
     page.section("s5", "5. Thẩm định giá và đấu giá", "5. Valuation and auctions", "".join(body))
 
 
-def section_credit(con, as_of: date, page: Page) -> None:
+def section_credit(con, as_of: date, page: Page, tables: dict[str, pl.DataFrame]) -> None:
     try:
         share = C.load_credit_share(con, as_of)
         inst = C.load_credit_institutions(con, as_of)
@@ -469,7 +466,7 @@ def section_breaches(con, as_of: date, page: Page, tables: dict[str, pl.DataFram
     page.section("s7", "7. Vi phạm thời hạn luật định", "7. Statutory deadline breaches", "".join(body))
 
 
-def section_offices(con, as_of: date, page: Page) -> None:
+def section_offices(con, as_of: date, page: Page, tables: dict[str, pl.DataFrame]) -> None:
     try:
         kpis = C.load_office_kpis(con, as_of)
     except C.NoData:
@@ -585,7 +582,7 @@ def section_quality(con, as_of: date, page: Page, tables: dict[str, pl.DataFrame
     page.section("s9", "9. Chất lượng và độ mới của dữ liệu", "9. Data quality and freshness", "".join(body))
 
 
-def section_notes(con, as_of: date, page: Page) -> None:
+def section_notes(con, as_of: date, page: Page, tables: dict[str, pl.DataFrame]) -> None:
     laws = C.load_laws(con) or ["Luật Thi hành án dân sự 2008, sửa đổi, bổ sung năm 2014"]
     law_text = "; ".join(esc(x) for x in laws)
     vi = (f"<p>Năm thống kê {statistical_year(as_of)} tính từ {format_date(statistical_year_start(as_of))}; số liệu "
@@ -656,11 +653,8 @@ def build_figures(con: duckdb.DuckDBPyConnection, as_of: date, *, strict: bool =
 def render_page(con: duckdb.DuckDBPyConnection, as_of: date, figures: dict[str, dict[str, go.Figure]],
                 tables: dict[str, pl.DataFrame], generated_at: datetime) -> str:
     page = Page({name: langs["vi"].layout.height for name, langs in figures.items()})
-    for build in SECTIONS:
-        if build in (section_assets, section_breaches, section_quality):
-            build(con, as_of, page, tables)
-        else:
-            build(con, as_of, page)
+    for build in SECTIONS:  # each adds its section to the page and its tables (for CSV) to `tables`
+        build(con, as_of, page, tables)
     sections_html = "\n".join(
         f'<section class="report-section" id="{sid}"><h2>{bi(esc(vi), esc(en))}</h2>{body}</section>'
         for sid, vi, en, body in page.sections)
