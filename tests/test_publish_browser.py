@@ -27,7 +27,7 @@ import duckdb
 import pytest
 
 from test_publish_warehouse import AS_OF, LAST_YEAR_SAME_DAY, make_warehouse
-from thads.publish.browser import HEADLESS_FLAGS, find_browser
+from thads.publish.browser import HEADLESS_FLAGS, find_browser, print_command
 from thads.publish.report import publish_report
 
 pytestmark = pytest.mark.browser
@@ -313,6 +313,18 @@ def test_print_view_hides_the_switch_and_fits_a4(page):
         page.evaluate("window.dispatchEvent(new Event('afterprint'))")
         page.call("Emulation.clearDeviceMetricsOverride")
         page.call("Emulation.setEmulatedMedia", {"media": ""})
+
+
+def test_the_pdf_run_prints_the_page_with_every_chart_drawn(chromium, published, tmp_path):
+    # the PDF cannot be looked into here (no rasteriser), so dump the DOM with the very flags of the PDF
+    # run: what it prints is this page, with every chart drawn at the A4 width
+    _, result = published
+    cmd = print_command(chromium, tmp_path / "profile", result.html, ["--dump-dom"])
+    dom = subprocess.run(cmd, capture_output=True, text=True, timeout=120, check=True).stdout
+    assert dom.count('class="main-svg"') >= 17
+    assert 'data-charts-drawn="17"' in dom
+    widths = [int(float(w)) for w in re.findall(r'<svg class="main-svg"[^>]*width="([0-9.]+)"', dom)]
+    assert widths and max(widths) <= 718
 
 
 def test_pdf_and_pngs_are_written(published):

@@ -62,6 +62,15 @@ def find_browser() -> str | None:
     return None
 
 
+def print_command(browser: str, profile: Path, html: Path, output: list[str], *, budget_ms: int = 10_000) -> list[str]:
+    """The Chromium command that prints the page: the page laid out at the A4 printable width, its
+    scripts given `budget_ms` of virtual time to draw every chart. `output` is `--print-to-pdf=…` (or,
+    in the tests, `--dump-dom` to see the page exactly as it is printed)."""
+    return [browser, *HEADLESS_FLAGS, f"--user-data-dir={profile}", f"--window-size={PRINT_WINDOW}",
+            f"--virtual-time-budget={budget_ms}", "--run-all-compositor-stages-before-draw", *output,
+            html.resolve().as_uri()]
+
+
 def print_pdf(browser: str, html: Path, pdf: Path, *, timeout: float = 120, budget_ms: int = 10_000) -> float:
     """Print `html` to `pdf` with headless Chromium; returns the seconds it took.
 
@@ -70,9 +79,8 @@ def print_pdf(browser: str, html: Path, pdf: Path, *, timeout: float = 120, budg
     """
     start = time.perf_counter()
     with tempfile.TemporaryDirectory(prefix="thads-chromium-") as profile:
-        cmd = [browser, *HEADLESS_FLAGS, f"--user-data-dir={profile}", f"--window-size={PRINT_WINDOW}",
-               f"--virtual-time-budget={budget_ms}", "--run-all-compositor-stages-before-draw",
-               "--no-pdf-header-footer", f"--print-to-pdf={pdf}", html.resolve().as_uri()]
+        cmd = print_command(browser, Path(profile), html, ["--no-pdf-header-footer", f"--print-to-pdf={pdf}"],
+                            budget_ms=budget_ms)
         try:
             proc = subprocess.run(cmd, capture_output=True, text=True, timeout=timeout, check=False)
         except subprocess.TimeoutExpired as exc:
