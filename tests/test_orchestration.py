@@ -33,7 +33,7 @@ def marts_snapshot(warehouse: Path) -> dict[str, pl.DataFrame]:
     try:
         names = [r[0] for r in con.execute(
             "select table_name from information_schema.tables where table_schema = 'marts' order by 1").fetchall()]
-        return {n: con.execute(f'select * from marts."{n}" order by all').pl() for n in names}
+        return {n: con.sql(f'select * from marts."{n}" order by all').pl() for n in names}
     finally:
         con.close()
 
@@ -49,8 +49,12 @@ def sha(path: Path) -> str:
 
 
 @pytest.fixture
-def own_copy(tmp_path, generated_inbox, prefect_harness):
-    """A private copy of the generated inbox and settings rooted in tmp_path."""
+def own_copy(tmp_path, generated_inbox, prefect_harness, monkeypatch):
+    """A private copy of the generated inbox and settings rooted in tmp_path.
+
+    These runs publish the HTML report only (the browser-made PNGs and PDF are tested elsewhere and
+    cost ~10 s a run)."""
+    monkeypatch.setenv("THADS_NO_BROWSER", "1")
     inbox = tmp_path / "inbox"
     shutil.copytree(generated_inbox, inbox)
     return make_settings(tmp_path / "data", inbox)

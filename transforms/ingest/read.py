@@ -29,6 +29,7 @@ import csv
 import hashlib
 import hmac
 import io
+import logging
 import os
 import re
 import stat
@@ -45,6 +46,9 @@ from thads.pseudonym import Pseudonymiser, normalise_id_number, normalise_name
 from transforms.ingest import detect
 from transforms.ingest.headers import HEADER_SEARCH_ROWS, is_header_row, map_headers
 from transforms.ingest.inbox import InboxFile
+
+# fastexcel logs a warning per untyped column of every sheet; the reader types every column itself.
+logging.getLogger("fastexcel").setLevel(logging.ERROR)
 from transforms.ingest.values import DTYPES, REASONS, fold_series, parse_kind, to_text
 
 CSV_PAD_COLUMNS = 8  # extra columns read beyond the header to notice rows with too many fields
