@@ -1,8 +1,9 @@
 """Table display for the analysts' notebooks: Vietnamese number, money, date and code labels.
 
 Display only. Every figure comes from the warehouse (marts and audit tables, through plain SQL); this
-module turns chosen columns into text with `thads.publish.formatting` and `thads.publish.labels` and
-gives them Vietnamese headers, so the four notebooks show tables the way the committee's report does.
+module turns columns into text with `thads.publish.formatting` and `thads.publish.labels`, gives them
+Vietnamese headers and hands the table to Jupyter (a pandas Styler without the index, so texts show
+without quotes), the way the committee's report shows its tables.
 """
 
 from __future__ import annotations
@@ -10,10 +11,12 @@ from __future__ import annotations
 from typing import Iterable, Mapping
 
 import polars as pl
+from pandas.io.formats.style import Styler
 
 from thads import contract
 from thads.publish import labels as L
-from thads.publish.formatting import MISSING, format_bool, format_date, format_int, format_money, format_pct, money_unit_for
+from thads.publish.formatting import (MISSING, format_bool, format_date, format_decimal, format_int, format_money,
+                                      format_pct, money_unit_for)
 
 # Vietnamese headers for the columns the notebooks show (a column not listed keeps its name).
 HEADERS: dict[str, str] = {
@@ -65,40 +68,59 @@ CODE_LABELS: dict[str, Mapping[str, tuple[str, str]]] = {
 }
 
 
-def show(df: pl.DataFrame, *, money: Iterable[str] = (), pct: Iterable[str] = (), ints: Iterable[str] = (),
-         dates: Iterable[str] = (), bools: Iterable[str] = (), codes: Iterable[str] | None = None,
-         headers: Mapping[str, str] | None = None, unit: str | None = None) -> pl.DataFrame:
-    """A copy of `df` for reading: money in one unit per column (`12,35 triệu đồng`), rates `75,81 %`,
-    integers `1.234`, dates `30/06/2026`, yes/no `có`/`không`, codes as labels, Vietnamese headers.
+def formatted(df: pl.DataFrame, *, money: Iterable[str] = (), pct: Iterable[str] = (), ints: Iterable[str] = (),
+              codes: Iterable[str] | None = None, headers: Mapping[str, str] | None = None,
+              column_labels: Mapping[str, tuple[str, str]] | None = None, unit: str | None = None) -> pl.DataFrame:
+    """`df` as text to read: money in one unit per column (`12,35 triệu đồng`), rates `75,81 %`, integers
+    `1.234`, dates `30/06/2026`, yes/no `có`/`không`, codes as their labels, Vietnamese headers, no index.
 
-    `codes` defaults to every column of `CODE_LABELS` present; `unit` (`ty`, `trieu`) forces the money
-    unit, else each money column takes the one its largest amount needs. The province row (`ALL`) of
-    `office_code` reads "Toàn tỉnh", an empty `officer_id` "(chưa phân công)", any other empty text "—".
+    By type: dates, booleans and integers (but years, `…year`) are formatted as such, other decimals with two
+    places; `money` and `pct` name the columns that hold đồng or percentages, `ints` decimals to show as whole
+    numbers (a median in days). `codes` defaults to every column of `CODE_LABELS` present; `column_labels`
+    relabels the columns themselves (a pivot's codes). `unit` (`ty`, `trieu`) forces the money unit, else each
+    money column takes the one its largest amount needs. `office_code` `ALL` reads "Toàn tỉnh", an empty
+    `officer_id` "(chưa phân công)", any other empty value "—".
     """
-    out = df
+    out = df.with_columns(pl.col(pl.Null).cast(pl.String))
     if "office_code" in out.columns:
         out = out.with_columns(pl.col("office_code").replace("ALL", "Toàn tỉnh"))
     if "officer_id" in out.columns:
         out = out.with_columns(pl.col("officer_id").fill_null("(chưa phân công)"))
+    formats = {}
     for col in money:
         col_unit = unit or money_unit_for(out[col].to_list())
-        out = out.with_columns(pl.col(col).map_elements(lambda v, u=col_unit: format_money(v, unit=u),
-                                                        return_dtype=pl.String, skip_nulls=False))
-    for col, fmt in [(c, format_pct) for c in pct] + [(c, format_int) for c in ints] + \
-            [(c, format_date) for c in dates] + [(c, format_bool) for c in bools]:
-        out = out.with_columns(pl.col(col).map_elements(fmt, return_dtype=pl.String, skip_nulls=False))
+        formats[col] = lambda v, u=col_unit: format_money(v, unit=u)
+    formats.update({col: format_pct for col in pct})
+    formats.update({col: format_int for col in ints})
+    for col, dtype in out.schema.items():
+        if col in formats:
+            continue
+        if dtype == pl.Date:
+            formats[col] = format_date
+        elif dtype == pl.Boolean:
+            formats[col] = format_bool
+        elif dtype.is_integer() and not col.endswith("year"):
+            formats[col] = format_int
+        elif dtype.is_float() or dtype.is_decimal():
+            formats[col] = format_decimal
     for col in (codes if codes is not None else [c for c in CODE_LABELS if c in out.columns]):
-        table = CODE_LABELS[col]
-        out = out.with_columns(pl.col(col).map_elements(lambda v, t=table: L.label(t, v), return_dtype=pl.String,
-                                                        skip_nulls=False))
+        formats[col] = lambda v, t=CODE_LABELS[col]: L.label(t, v)
+    out = out.with_columns(pl.col(col).map_elements(fmt, return_dtype=pl.String, skip_nulls=False)
+                           for col, fmt in formats.items())
     out = out.with_columns(pl.col(pl.String).fill_null(MISSING))
-    names = {**HEADERS, **(headers or {})}
+    names = {**HEADERS, **{code: L.label(column_labels, code) for code in (column_labels or {})},
+             **(headers or {})}
     return out.rename({c: names[c] for c in out.columns if c in names})
 
 
-def configure_tables(rows: int = 30) -> None:
-    """Show up to `rows` rows, whole texts and no dtype line, for every polars table of the notebook."""
-    pl.Config.set_tbl_rows(rows)
-    pl.Config.set_fmt_str_lengths(200)
-    pl.Config.set_tbl_hide_column_data_types(True)
-    pl.Config.set_tbl_hide_dataframe_shape(True)
+def show(df: pl.DataFrame, **how) -> Styler:
+    """The table `formatted(df, **how)`, for Jupyter to display (no index, texts without quotes)."""
+    return formatted(df, **how).to_pandas().style.hide(axis="index")
+
+
+def show_record(df: pl.DataFrame, title: str = "", **how) -> Styler:
+    """The first row of `df` as a two-column card (field, value), formatted like `show`."""
+    card = formatted(df.head(1), **how).transpose(include_header=True, header_name=title or "Trường",
+                                                   column_names=["Giá trị"])
+    return card.to_pandas().style.hide(axis="index")
+
