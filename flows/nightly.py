@@ -105,10 +105,8 @@ def build_task(target: Path, canonical_dir: Path, as_of: date, settings: Setting
 @task(name="publish-report", retries=1, retry_delay_seconds=[5], cache_policy=NO_CACHE)
 def publish_task(warehouse: Path, targets: RunTargets):
     """Charts, the committee's report, PDF, PNGs and the Excel forms, swapped in atomically."""
-    try:
-        from thads.publish.report import publish_report
-    except ImportError:  # the publish package is not there yet
-        return None
+    from thads.publish.report import publish_report
+
     return publish_report(warehouse, targets.exports, targets.as_of, latest=targets.latest)
 
 
@@ -135,19 +133,10 @@ def headline_kpis(warehouse: Path, as_of: date) -> dict:
     return {r[0]: dict(zip(cols, r)) for r in rows}
 
 
-def fmt_int(n) -> str:
-    return "—" if n is None else f"{int(n):,}".replace(",", ".")
-
-
-def fmt_pct(x) -> str:
-    from decimal import ROUND_HALF_UP, Decimal
-
-    if x is None:
-        return "—"
-    return str(Decimal(str(x)).quantize(Decimal("0.01"), rounding=ROUND_HALF_UP)).replace(".", ",") + " %"
-
-
 def summary_markdown(report: RunReport, night: intake_mod.NightIntake | None) -> str:
+    from thads.publish.formatting import format_int as fmt_int
+    from thads.publish.formatting import format_pct as fmt_pct
+
     t = report.totals
     lines = [f"# THADS nightly run {report.run_id}", "",
              f"- as-of: {report.as_of.strftime('%d/%m/%Y')}; status: **{report.status}**"]

@@ -579,6 +579,7 @@ def section_quality(con, as_of: date, page: Page, tables: dict[str, pl.DataFrame
                             (L.label(L.RECORD_TYPES, r["record_type"], "vi"), L.label(L.RECORD_TYPES, r["record_type"], "en")),
                             ("chưa từng gửi", "never sent") if r["missing"] else both(format_date, r["newest_batch_date"])]
                            for r in stale.to_dicts()]))
+    body.append(f'<p><a href="chat_luong_du_lieu.html">{bi("Chi tiết theo đơn vị, tệp và dòng mẫu", "Details by office, file, with sample rows")}</a></p>')
     page.section("s9", "9. Chất lượng và độ mới của dữ liệu", "9. Data quality and freshness", "".join(body))
 
 
@@ -758,6 +759,9 @@ def _point_latest(exports: Path, dated_name: str) -> Path:
     return latest
 
 
+DATA_QUALITY_NAME = "chat_luong_du_lieu.html"
+
+
 def publish_report(warehouse_path: Path, exports_dir: Path, as_of: date, *, latest: bool = True,
                    png: bool | None = None, pdf: bool | None = None, strict: bool = False) -> PublishResult:
     """Publish the report of `as_of` from the warehouse (opened read-only) into `<exports_dir>/<as_of>/`.
@@ -811,6 +815,10 @@ def publish_report(warehouse_path: Path, exports_dir: Path, as_of: date, *, late
             tables: dict[str, pl.DataFrame] = {}
             page = render_page(con, as_of, figures, tables, datetime.now(VN_TZ))
             (tmp / HTML_NAME).write_text(page, encoding="utf-8")
+            # The night's data-quality page (offline Data Docs) beside the report.
+            from expectations.data_docs import render_data_quality
+
+            (tmp / DATA_QUALITY_NAME).write_text(render_data_quality(con, as_of), encoding="utf-8")
             timings["html"] = time.perf_counter() - t
 
             t = time.perf_counter()
