@@ -200,7 +200,6 @@ def simulate_assets(rng: np.random.Generator, cases: dict, final_status: np.ndar
         order = np.lexsort((tbl[key], tbl["asset"]))
         for k in tbl:
             tbl[k] = tbl[k][order]
-    # A certificate valid beyond the export date is written without its end date: `date_in_future`
-    # applies to every date column (validation-rules.md), so a future valid_until would be quarantined.
-    valuations["valid_until"] = np.where(valuations["valid_until"] > as_of_day, NULL_DAY, valuations["valid_until"])
+    # A certificate valid beyond the export date keeps its end date: `valid_until` is the one date
+    # that may lie after the export date (validation-rules.md).
     return assets, valuations, auctions
