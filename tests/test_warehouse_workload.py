@@ -139,10 +139,11 @@ def test_freshness_from_the_manifest_when_there_is_one(tmp_path):
                     rows_superseded=0, rows_rejected=0 if status == "accepted" else 1)
 
     manifest = [
-        entry("NA01", "cases", D(2026, 6, 29), "accepted"),
+        # As transforms/intake.py writes it: one row per file considered tonight. A file of an earlier
+        # night still in use is `standing`, with its own (older) batch date.
+        entry("NA01", "cases", D(2026, 6, 29), "standing"),
         entry("NA01", "cases", D(2026, 6, 30), "rejected"),  # tonight's file rejected: 29/06 stands
-        entry("NA01", "assets", D(2026, 6, 1), "accepted"),
-        entry("NA01", "assets", D(2026, 6, 30), "standing"),  # not sent tonight: not a new batch
+        entry("NA01", "assets", D(2026, 6, 1), "standing"),  # not sent since 01/06
         entry("NA02", "cases", D(2026, 6, 30), "accepted"),
     ]
     # the rows themselves say 30/06 for NA01 cases; the manifest wins

@@ -31,7 +31,8 @@ per_office_type as (
     select
         office_code,
         record_type,
-        max(batch_date) filter (where status = 'accepted') as newest_accepted_batch_date,
+        -- 'standing': an earlier night's accepted file still in use (tonight's was missing or rejected)
+        max(batch_date) filter (where status in ('accepted', 'standing')) as newest_accepted_batch_date,
         max(batch_date) filter (where status in ('accepted', 'rejected')) as newest_sent_batch_date,
         max(batch_date) filter (where status = 'rejected') as newest_rejected_batch_date,
         any_value(source) as freshness_source,
