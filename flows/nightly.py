@@ -22,6 +22,7 @@ from prefect.cache_policies import NO_CACHE
 from prefect.task_runners import ThreadPoolTaskRunner
 
 from thads.audit import AuditStore
+from thads.history import published_figures
 from thads.pseudonym import Pseudonymiser, load_or_create_key
 from thads.runs import RunTargets, apply_retention, new_run_id, newest_batch_date, resolve_targets, run_lock
 from thads.settings import Settings, get_settings
@@ -93,13 +94,18 @@ def record_intake_task(night: intake_mod.NightIntake, run_id: str, as_of: date, 
         {"kind": [k for k, _ in messages], "message": [m for _, m in messages]},
         schema={"kind": pl.String, "message": pl.String}).with_columns(**stamp))
     intake_mod.write_canonical(night, canonical_dir)
+    history = audit.read("published_history")  # what earlier nights published, to flag revisions
+    if history is not None:
+        history.write_parquet(canonical_dir / "published_history.parquet")
 
 
 @task(name="build-warehouse", cache_policy=NO_CACHE)
-def build_task(target: Path, canonical_dir: Path, as_of: date, settings: Settings, audit: AuditStore):
+def build_task(target: Path, canonical_dir: Path, as_of: date, settings: Settings, audit: AuditStore,
+               this_run: pl.DataFrame):
     """Rebuild the warehouse into a new file and swap it in only when every model and check passed."""
     return build_warehouse(target, canonical_dir, as_of, settings.reference_dir,
-                           before_publish=audit.copy_into, models_dir=settings.models_dir)
+                           before_publish=lambda con: audit.copy_into(con, pending={"runs": this_run}),
+                           models_dir=settings.models_dir)
 
 
 @task(name="publish-report", retries=1, retry_delay_seconds=[5], cache_policy=NO_CACHE)
@@ -160,6 +166,20 @@ def summary_markdown(report: RunReport, night: intake_mod.NightIntake | None) ->
     if report.warehouse:
         lines.append(f"- warehouse: {report.warehouse}")
     return "\n".join(lines)
+
+
+def run_row(run_id: str, targets: RunTargets, report: RunReport, started: datetime, ended: datetime | None,
+            night: intake_mod.NightIntake | None) -> pl.DataFrame:
+    """The run's `audit.runs` row (while building: status `building`, no end time)."""
+    hashes = {} if night is None else dict(zip(night.manifest["source_file"], night.manifest["file_sha256"]))
+    return pl.DataFrame([{
+        "run_id": run_id, "as_of": targets.as_of, "started_at": started, "ended_at": ended,
+        "status": report.status if ended else "building", "backfill": targets.backfill,
+        "warehouse": str(targets.warehouse),
+        **{k: report.totals.get(k) for k in ("rows_read", "rows_loaded", "rows_quarantined",
+                                             "rows_superseded", "rows_rejected", "files_rejected")},
+        "input_file_hashes": json.dumps(hashes, sort_keys=True),
+    }], schema_overrides={"ended_at": pl.Datetime("us", "UTC")})
 
 
 def notify_failure(flow, flow_run, state) -> None:
@@ -228,13 +248,15 @@ def run_night(settings: Settings, targets: RunTargets, run_id: str) -> RunReport
         report.totals = night.totals
         report.messages = night.messages + night.refused
         record_intake_task(night, run_id, targets.as_of, audit, run_dir / "canonical")
-        build_task(targets.warehouse, run_dir / "canonical", targets.as_of, settings, audit)
+        this_run = run_row(run_id, targets, report, started, None, night)
+        build_task(targets.warehouse, run_dir / "canonical", targets.as_of, settings, audit, this_run)
         report.warehouse = targets.warehouse
         published = publish_task(targets.warehouse, targets)
         if published is not None:
             report.report_dir = getattr(published, "path", None) or (targets.exports / targets.as_of.isoformat())
             for m in getattr(published, "messages", []) or []:
                 report.messages.append(m)
+        audit.append("published_history", run_id, published_figures(targets.warehouse, run_id, targets.as_of))
         report.kpis = headline_kpis(targets.warehouse, targets.as_of)
         report.stale_offices = sorted(o for o, d in plan.newest_batch.items() if d < targets.as_of)
         report.missing_offices = sorted(set(office_of.values()) - set(plan.newest_batch))
@@ -245,15 +267,8 @@ def run_night(settings: Settings, targets: RunTargets, run_id: str) -> RunReport
             if removed:
                 logger.info("retention removed %d old folders", len(removed))
     finally:
-        ended = datetime.now(timezone.utc)
-        hashes = {} if night is None else dict(zip(night.manifest["source_file"], night.manifest["file_sha256"]))
-        audit.append("runs", run_id, pl.DataFrame([{
-            "as_of": targets.as_of, "started_at": started, "ended_at": ended, "status": report.status,
-            "backfill": targets.backfill, "warehouse": str(targets.warehouse),
-            **{k: report.totals.get(k) for k in ("rows_read", "rows_loaded", "rows_quarantined",
-                                                 "rows_superseded", "rows_rejected", "files_rejected")},
-            "input_file_hashes": json.dumps(hashes, sort_keys=True),
-        }]))
+        audit.append("runs", run_id, run_row(run_id, targets, report, started,
+                                             datetime.now(timezone.utc), night))
         shutil.rmtree(run_dir, ignore_errors=True)
         md = summary_markdown(report, night)
         try:

@@ -46,11 +46,18 @@ class AuditStore:
             return None
         return pl.concat([pl.read_parquet(f) for f in files], how="diagonal_relaxed")
 
-    def copy_into(self, con: duckdb.DuckDBPyConnection) -> None:
-        """Copy every audit table into the warehouse being built (schema `audit`)."""
+    def copy_into(self, con: duckdb.DuckDBPyConnection, pending: dict[str, pl.DataFrame] | None = None) -> None:
+        """Copy every audit table into the warehouse being built (schema `audit`).
+
+        `pending` adds rows not yet in the store, such as the running run's own `runs` row (written to
+        the store only when the run ends), so each warehouse lists the run that built it.
+        """
         con.execute("create schema if not exists audit")
         for table in TABLES:
             df = self.read(table)
+            extra = (pending or {}).get(table)
+            if extra is not None:
+                df = extra if df is None else pl.concat([df, extra], how="diagonal_relaxed")
             if df is None:
                 continue
             con.register("_audit_df", df.to_arrow())

@@ -149,6 +149,19 @@ RAW_TABLES: dict[str, tuple[tuple[str, str], ...]] = {
         ("rows_superseded", "BIGINT"),
         ("rows_rejected", "BIGINT"),
     ),
+    # What earlier nights published (thads/history.py), so a model can flag revised figures.
+    "published_history": (
+        ("run_id", "VARCHAR"),
+        ("published_at", "TIMESTAMP WITH TIME ZONE"),
+        ("as_of", "DATE"),
+        ("period_kind", "VARCHAR"),
+        ("period_start", "DATE"),
+        ("period_end", "DATE"),
+        ("scope", "VARCHAR"),
+        ("office_code", "VARCHAR"),
+        ("metric", "VARCHAR"),
+        ("value", "DOUBLE"),
+    ),
 }
 
 # Columns a present file must have (the record's keys); every other column may be absent.
@@ -161,6 +174,7 @@ RAW_KEYS: dict[str, tuple[str, ...]] = {
     "auctions": ("auction_id", "asset_id"),
     "complaints": ("complaint_id",),
     "file_manifest": (),
+    "published_history": (),
 }
 
 _REF_NAME = re.compile(r"\b(staging|intermediate|marts)\s*\.\s*\"?([A-Za-z_][A-Za-z0-9_]*)\"?")

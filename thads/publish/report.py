@@ -611,7 +611,69 @@ def section_notes(con, as_of: date, page: Page, tables: dict[str, pl.DataFrame])
           "marked <em>provisional</em>. Working days skip weekends and public holidays.</p>"
           "<p>Past periods use today's amounts due (the registers keep no history of amounts). Persons are "
           "identified only by pseudonyms.</p>")
-    page.section("s10", "10. Ghi chú", "10. Notes", f'<div class="vi" lang="vi">{vi}</div><div class="en" lang="en">{en}</div>')
+    revisions = revisions_block(con, tables)
+    page.section("s10", "10. Ghi chú", "10. Notes",
+                 f'<div class="vi" lang="vi">{vi}</div><div class="en" lang="en">{en}</div>{revisions}')
+
+
+REVISED_METRICS = {  # metric -> (vi, en, kind)
+    "carried_over": ("Cũ chuyển sang", "Carried over", "int"), "new_cases": ("Thụ lý mới", "New", "int"),
+    "handled": ("Tổng số thụ lý", "Handled", "int"), "entrusted": ("Ủy thác", "Entrusted", "int"),
+    "withdrawn": ("Thu hồi, hủy", "Withdrawn", "int"),
+    "moved_to_separate": ("Chuyển sổ theo dõi riêng", "Moved to the separate register", "int"),
+    "to_enforce": ("Phải thi hành", "To enforce", "int"), "with_conditions": ("Có điều kiện", "With conditions", "int"),
+    "without_conditions": ("Chưa có điều kiện", "Without conditions", "int"),
+    "completed": ("Thi hành xong", "Completed", "int"), "carried_forward": ("Chuyển kỳ sau", "Carried forward", "int"),
+    "rate_cases": ("Tỷ lệ về việc", "Rate by cases", "pct"),
+    "money_to_enforce": ("Tiền phải thi hành", "Money to enforce", "money"),
+    "money_with_conditions": ("Tiền có điều kiện", "Money with conditions", "money"),
+    "money_completed": ("Tiền thi hành xong", "Money completed", "money"),
+    "money_carried_forward": ("Tiền chuyển kỳ sau", "Money carried forward", "money"),
+    "rate_money": ("Tỷ lệ về tiền", "Rate by money", "pct"),
+    "money_recovered": ("Tiền thu được", "Money recovered", "money"),
+}
+
+
+def revisions_block(con, tables: dict[str, pl.DataFrame]) -> str:
+    """Figures of closed periods that changed since they were last published (late corrections)."""
+    title = f"<h3>{bi('Số liệu kỳ đã qua được điều chỉnh', 'Closed periods revised since last published')}</h3>"
+    if not C.table_exists(con, "marts.kpi_revisions"):
+        return title + nodata()
+    rev = C.query(con, """select * from marts.kpi_revisions where office_code = 'ALL'
+                          order by period_end desc, scope, metric""")
+    count = len(rev)
+    head = (f'<p class="lead" data-metric="revisions_count" data-value="{count}">'
+            + bi(f"{format_int(count)} số liệu cấp tỉnh của các kỳ đã kết thúc khác với lần công bố trước "
+                 "(do sổ được sửa muộn).",
+                 f"{format_int(count, 'en')} province figures of ended periods differ from their last "
+                 "publication (late corrections in the registers).") + "</p>")
+    if count == 0:
+        return title + head
+    tables["so_lieu_dieu_chinh"] = rev
+
+    def fmt(kind, value, lang):
+        if kind == "pct":
+            return format_pct(value, lang)
+        if kind == "money":
+            return format_money(value, lang)
+        return format_int(value, lang)
+
+    rows = []
+    for r in rev.head(30).to_dicts():
+        vi_name, en_name, kind = REVISED_METRICS.get(r["metric"], (r["metric"], r["metric"], "int"))
+        rows.append([
+            (f"{r['period_kind']} {format_date(r['period_start'])}–{format_date(r['period_end'])}",
+             f"{r['period_kind']} {format_date(r['period_start'], 'en')}–{format_date(r['period_end'], 'en')}"),
+            {"all": ("Tất cả các việc", "All cases"), "credit": ("Tín dụng, ngân hàng", "Credit and banking")}
+            .get(r["scope"], r["scope"]),
+            (vi_name, en_name),
+            (fmt(kind, r["published_value"], "vi"), fmt(kind, r["published_value"], "en")),
+            (fmt(kind, r["current_value"], "vi"), fmt(kind, r["current_value"], "en")),
+            both(format_date, r["published_as_of"]),
+        ])
+    return title + head + table([("Kỳ", "Period", False), ("Phạm vi", "Scope", False), ("Chỉ tiêu", "Figure", False),
+                                 ("Đã công bố", "Published", True), ("Hiện nay", "Now", True),
+                                 ("Công bố ngày", "Published on", True)], rows)
 
 
 SECTIONS = (section_completion, section_waterfall, section_backlog, section_trend, section_assets, section_credit,
