@@ -99,6 +99,41 @@ def run(
 
 
 @app.command()
+def models() -> None:
+    """List the warehouse's SQL models in build order, with the file and the tables each reads."""
+    from transforms.build import format_models, list_models
+
+    typer.echo(format_models(list_models()))
+
+
+@app.command()
+def publish(
+    as_of: Optional[str] = typer.Option(None, "--as-of", help="Report date (default: the warehouse's)."),
+    warehouse: Optional[Path] = typer.Option(None, "--warehouse", help="Warehouse file to read."),
+    exports: Optional[Path] = typer.Option(None, "--exports", help="Exports folder."),
+) -> None:
+    """Publish the report again from an existing warehouse (e.g. after installing Chromium)."""
+    import duckdb
+
+    from thads.publish.report import publish_report
+    from thads.settings import get_settings
+
+    settings = get_settings().with_overrides(warehouse=warehouse, exports=exports)
+    if as_of:
+        day = _parse_date(as_of)
+    else:
+        con = duckdb.connect(str(settings.warehouse), read_only=True)
+        try:
+            day = con.execute("select as_of from ref.run_context").fetchone()[0]
+        finally:
+            con.close()
+    result = publish_report(settings.warehouse, settings.exports, day, latest=True)
+    for m in result.messages:
+        typer.echo(m)
+    typer.echo(f"thads publish: {result.path}")
+
+
+@app.command()
 def serve(
     cron: str = typer.Option(os.environ.get("THADS_SCHEDULE_CRON", "0 1 * * *"), "--cron",
                              help="When the nightly run starts (cron, in --timezone)."),
