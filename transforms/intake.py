@@ -172,7 +172,7 @@ def _parse_quarantine(p: ParsedFile) -> pl.DataFrame:
 
 
 def validate_plan(plan: FilePlan, parsed: dict[str, ParsedFile], parse: Callable[[InboxFile], ParsedFile],
-                  office_of: dict[str, str], max_rounds: int = 5) -> NightIntake:
+                  office_of: dict[str, str], max_rounds: int = 12) -> NightIntake:
     """Validate the night; reject files more than half bad and fall back to the version that stood.
 
     parsed: rel_path -> ParsedFile for the first choice of every key (more are parsed on demand with
@@ -209,15 +209,17 @@ def validate_plan(plan: FilePlan, parsed: dict[str, ParsedFile], parse: Callable
         result = validate_night(_fill_missing_types(night_frames), pq, office_of)
         bad_per_file = result.quarantine.group_by("source_file").agg(pl.struct("source_row").n_unique().alias("n"))
         bad = dict(zip(bad_per_file["source_file"], bad_per_file["n"]))
-        newly_rejected = False
-        for key, p in chosen.items():
-            n_bad = bad.get(p.rel_path, 0)
-            if p.rows_read >= MIN_ROWS_FOR_SHARE_RULE and 2 * n_bad > p.rows_read:
-                msg = (f"{p.rel_path}: rejected: {n_bad} of its {p.rows_read} rows break validation rules "
-                       f"(more than half); the office's last accepted {p.record_type} stands")
-                p.rejected = msg
-                newly_rejected = True
-        if not newly_rejected:
+        failing = [(p, bad.get(p.rel_path, 0)) for p in chosen.values()
+                   if p.rows_read >= MIN_ROWS_FOR_SHARE_RULE and 2 * bad.get(p.rel_path, 0) > p.rows_read]
+        failing_types = {p.record_type for p, _ in failing}
+        for p, n_bad in failing:
+            # A child file is judged again once its parents' files have been replaced: its rows may fail
+            # only because tonight's parent file (rejected in this same round) quarantined their parents.
+            if _ancestor_types(p.record_type) & failing_types:
+                continue
+            p.rejected = (f"{p.rel_path}: rejected: {n_bad} of its {p.rows_read} rows break validation rules "
+                          f"(more than half); the office's last accepted {p.record_type} stands")
+        if not failing:
             break
     else:  # pragma: no cover - would need > max_rounds cascading rejections
         raise AccountingError("validation did not settle after repeated file rejections")
@@ -231,6 +233,16 @@ def validate_plan(plan: FilePlan, parsed: dict[str, ParsedFile], parse: Callable
     return NightIntake(loaded=result.loaded, quarantine=quarantine, superseded=result.superseded,
                        warnings=result.warnings, manifest=manifest, refused=plan.refused,
                        ignored=plan.ignored, messages=messages)
+
+
+def _ancestor_types(record_type: str) -> set[str]:
+    """The record types above `record_type` (cases above payments; assets and cases above auctions)."""
+    out = set()
+    parent = RECORD_TYPES[record_type].parent
+    while parent is not None:
+        out.add(parent[0])
+        parent = RECORD_TYPES[parent[0]].parent
+    return out
 
 
 def _fill_missing_types(frames: dict[str, pl.DataFrame]) -> dict[str, pl.DataFrame]:

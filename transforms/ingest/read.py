@@ -208,7 +208,8 @@ def read_file(
         _rejected(out, rej.message, rej.rows)
     except MemoryError:
         _rejected(out, "is too large to read in memory")
-    except Exception as exc:  # noqa: BLE001 - a file must never crash the night
+    except (Exception, pl.exceptions.PanicException) as exc:  # noqa: BLE001 - a file must never crash the night
+        # A polars panic (PanicException is a BaseException) on hostile input counts as a bad file too.
         # The exception text may quote cell values (personal data): only its type is reported.
         _rejected(out, f"could not be read ({type(exc).__name__}); check that it is a valid "
                        "CSV, xlsx or parquet export")

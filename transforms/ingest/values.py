@@ -103,14 +103,38 @@ def to_text(s: pl.Series) -> pl.Series:
         return _float_text(s)
     if dt == pl.Boolean:
         return s.cast(pl.String)
-    if dt == pl.Date:
-        return s.dt.strftime("%Y-%m-%d")
-    if isinstance(dt, pl.Datetime):
-        return s.dt.strftime("%Y-%m-%d %H:%M:%S")
+    if dt == pl.Date or isinstance(dt, pl.Datetime):
+        return _temporal_text(s)
     try:
         return s.cast(pl.String, strict=False)
     except Exception:  # noqa: BLE001 - nested / binary types have no text form
         return pl.Series(s.name, [None] * len(s), dtype=pl.String)
+
+
+def _temporal_text(s: pl.Series) -> pl.Series:
+    """Dates in ISO, date-times as `YYYY-MM-DD HH:MM:SS`. A value outside the calendar polars can
+    print (a damaged or hostile Parquet file: day 2**31) would make `strftime` panic, so it is shown
+    as its raw number instead (and the date parser calls it invalid)."""
+    fmt = "%Y-%m-%d" if s.dtype == pl.Date else "%Y-%m-%d %H:%M:%S"
+    # Years 0001..9999 (a day's margin for time zones), told from the physical integer: even asking
+    # a time-zone-aware value for its year panics when it is out of range.
+    if s.dtype == pl.Date:
+        lo, hi = -719_162 + 1, 2_932_896 - 1
+    else:
+        per_second = {"ms": 1_000, "us": 1_000_000, "ns": 1_000_000_000}[s.dtype.time_unit]
+        day = 86_400 * per_second
+        lo = max(-62_135_596_800 * per_second, -(2**63)) + day
+        hi = min(253_402_300_799 * per_second, 2**63 - 1) - day
+    printable = s.to_physical().is_between(lo, hi).fill_null(True)
+    if bool(printable.all()) or s.len() == 0:
+        return s.dt.strftime(fmt)
+    safe = pl.select(pl.when(printable).then(pl.lit(s))).to_series().dt.strftime(fmt)
+    raw = s.to_physical().cast(pl.String)
+    return pl.select(
+        pl.when(printable).then(safe)
+        .when(pl.lit(s).is_not_null()).then(pl.concat_str(pl.lit("out-of-range "), raw))
+        .alias(s.name)
+    ).to_series()
 
 
 def _float_text(s: pl.Series) -> pl.Series:
