@@ -63,7 +63,7 @@ def test_without_a_browser_the_html_is_published_and_the_skip_said_once(warehous
     assert listing(exports) == ["2026-06-30", "latest"]     # no temporary folder left behind
     assert (exports / "latest").is_symlink() and os.readlink(exports / "latest") == "2026-06-30"
     assert (exports / "latest" / "index.html").read_bytes() == result.html.read_bytes()
-    assert sorted(p.name for p in result.path.iterdir()) == ["bang", "bao_cao.xlsx", "index.html"]
+    assert sorted(p.name for p in result.path.iterdir()) == ["bang", "bao_cao.xlsx", "chat_luong_du_lieu.html", "index.html"]
 
 
 def test_asking_for_png_without_a_browser_fails_and_writes_nothing(warehouse, tmp_path, no_browser):
