@@ -476,8 +476,8 @@ def _load_ref(con: duckdb.DuckDBPyConnection, reference_dir: Path, as_of: date) 
             raise BuildError(f"{path}: a reference file's name must be a SQL identifier (not run_context)",
                              stage="load", path=path)
         con.execute(
-            f"create table ref.{name} as select * from read_csv({_sql_str(str(path))}, header = true, "
-            f"all_varchar = true, auto_detect = true)"
+            f"create table ref.{name} as select * from read_csv(?, header = true, "
+            f"all_varchar = true, auto_detect = true)", [str(path)]
         )
     con.execute(
         """
