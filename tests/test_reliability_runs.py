@@ -19,11 +19,14 @@ the session's Prefect test server (`PREFECT_API_URL`: no temporary server to sta
 from __future__ import annotations
 
 import html
+import json
 import os
 import random
 import re
 import socket
 import sqlite3
+import subprocess
+import sys
 import threading
 import time
 from dataclasses import dataclass, field
@@ -524,6 +527,9 @@ def recovery_run(world: World, log: Path) -> list[str]:
     problems += intact(world)
     left = [p.name for p in s.warehouse.parent.glob(s.warehouse.name + ".building-*")]
     left += [p.name for p in s.exports.iterdir() if p.name.startswith((".tmp-", ".old-", ".latest-"))]
+    left += [f"state/runs/{p.name}" for p in (s.state_dir / "runs").glob("*")]  # the run removes its own
+    left += [f"state/parsed/{p.name}" for p in (s.state_dir / "parsed").glob("*.tmp-*")]
+    left += [f"audit/{p.parent.name}/{p.name}" for p in s.audit_dir.glob("*/.*.tmp-*")]
     if left:
         problems.append(f"temporary files of killed runs left after the next run: {left}")
     return problems
@@ -571,6 +577,26 @@ def test_sigkill_trials_full(world, reliability):
 # two writers at once, and a reader holding the warehouse open
 # ------------------------------------------------------------------------------------------------
 
+# A notebook started during the runs: opens the published warehouse read-only again and again.
+FRESH_READER = """
+import json, os, sys, time
+import duckdb
+path, stop = sys.argv[1], sys.argv[2]
+ok, errors = 0, []
+while not os.path.exists(stop):
+    try:
+        con = duckdb.connect(path, read_only=True)
+        con.execute("select count(*) from marts.kpi_period").fetchall()
+        con.execute("select count(*) from audit.runs").fetchall()
+        con.close()
+        ok += 1
+    except Exception as exc:
+        errors.append(repr(exc))
+    time.sleep(0.05)
+print(json.dumps({"ok": ok, "errors": errors[:5]}))
+"""
+
+
 def test_two_runs_at_once_with_a_reader_holding_the_warehouse(world, reliability):
     _require_baseline(world)
     s = world.settings
@@ -588,6 +614,9 @@ def test_two_runs_at_once_with_a_reader_holding_the_warehouse(world, reliability
             time.sleep(0.1)
     t = threading.Thread(target=reader, daemon=True)
     t.start()
+    stop_file = world.root / "stop-reader"
+    fresh = subprocess.Popen([sys.executable, "-c", FRESH_READER, str(s.warehouse), str(stop_file)],
+                             stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
     logs = [world.root / "concurrent-a.log", world.root / "concurrent-b.log"]
     procs = [start_thads(world.env, logs[0]), start_thads(world.env, logs[1])]  # at the same instant
     try:
@@ -597,13 +626,18 @@ def test_two_runs_at_once_with_a_reader_holding_the_warehouse(world, reliability
             kill_run(p)
         stop.set()
         t.join(timeout=10)
+        stop_file.write_text("stop")
+        fresh_out = fresh.communicate(timeout=60)[0]
     try:
         assert held.execute("select count(*), sum(completed) from marts.kpi_period").fetchone() == before
     finally:
         held.close()
-    reliability.add("concurrency: two `thads run` at once + a reader", inputs_tried=2,
-                    exit_codes=sorted(rcs), reader_queries=reads[0], reader_errors=len(errors))
+    fresh_result = json.loads(fresh_out.strip().splitlines()[-1])
+    reliability.add("concurrency: two `thads run` at once + readers", inputs_tried=2,
+                    exit_codes=sorted(rcs), reader_queries=reads[0] + fresh_result["ok"],
+                    reader_errors=len(errors) + len(fresh_result["errors"]))
     assert not errors, errors[:5]
+    assert fresh_result["ok"] > 0 and not fresh_result["errors"], fresh_result
     assert sorted(rcs) == [0, 3], [(rc, log.read_text(errors="replace")[-1500:]) for rc, log in zip(rcs, logs)]
     loser = logs[rcs.index(3)].read_text(errors="replace")
     assert "Another thads run is in progress" in loser and "run.lock" in loser

@@ -27,7 +27,8 @@ def run_lock(state_dir: Path, wait_seconds: float = 0.0):
     """One writer: DuckDB allows one writing process per file, and two runs would race on the swap.
 
     A second run waits up to `wait_seconds` for the first, then stops with a clear message. The lock is
-    an OS file lock, so it is released even when the holder is killed.
+    an OS file lock, so it is released even when the holder is killed; whoever takes it next removes what
+    the killed run left in the state folder (`remove_leftovers`).
     """
     state_dir.mkdir(parents=True, exist_ok=True)
     path = state_dir / "run.lock"
@@ -55,12 +56,34 @@ def run_lock(state_dir: Path, wait_seconds: float = 0.0):
     fh.write(f"pid {os.getpid()} since {datetime.now(timezone.utc).isoformat(timespec='seconds')}")
     fh.flush()
     try:
+        remove_leftovers(state_dir)
         yield
     finally:
         fh.seek(0)
         fh.truncate()
         fcntl.flock(fh, fcntl.LOCK_UN)
         fh.close()
+
+
+def remove_leftovers(state_dir: Path) -> list[str]:
+    """What killed runs left in the state folder: their run folders (`runs/<run_id>/`, the night's
+    canonical Parquet) and half-written parse-cache entries (`parsed/<key>.tmp-<pid>`). A SIGKILL skips
+    the `finally` that removes them; only the holder of the run lock calls this, so no live run owns them."""
+    removed = []
+    runs = state_dir / "runs"
+    parsed = state_dir / "parsed"
+    for folder, wanted in ((runs, lambda name: True), (parsed, lambda name: ".tmp-" in name)):
+        if not folder.is_dir():
+            continue
+        for entry in os.scandir(folder):
+            if not wanted(entry.name):
+                continue
+            if entry.is_dir(follow_symlinks=False):
+                shutil.rmtree(entry.path, ignore_errors=True)
+            else:
+                os.unlink(entry.path)
+            removed.append(f"{folder.name}/{entry.name}")
+    return removed
 
 
 def new_run_id() -> str:
