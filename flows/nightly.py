@@ -7,6 +7,7 @@ Big data moves through Parquet files and DuckDB, never through Prefect's result 
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import shutil
 import time
@@ -65,25 +66,40 @@ def scan_task(inbox: Path, as_of: date) -> intake_mod.FilePlan:
 @task(name="parse-file", retries=2, retry_delay_seconds=[2, 10], cache_policy=NO_CACHE,
       task_run_name="parse {f.rel_path}")
 def parse_task(f: InboxFile, key_file: Path, safe_extras: tuple[str, ...], cache_dir: Path | None) -> ParsedFile:
-    """Read one office file into typed, pseudonymised rows (reused when its bytes are unchanged)."""
+    """Read one office file into typed, pseudonymised rows (reused when its bytes are unchanged).
+
+    The rows stay in the parse cache (Parquet); the task returns the file's accounting only, so Prefect
+    (or Dask) never carries a night of rows around.
+    """
+    return dataclasses.replace(_parse(f, key_file, safe_extras, cache_dir), frame=None)
+
+
+def _parse(f: InboxFile, key_file: Path, safe_extras: tuple[str, ...], cache_dir: Path) -> ParsedFile:
     pseud = _pseudonymiser(str(key_file))
     return intake_mod.parse_cached(f, lambda x: read_file(x, pseud, safe_extras), cache_dir,
                                    key_fingerprint(key_file))
 
 
 @task(name="validate-night", cache_policy=NO_CACHE)
-def validate_task(plan, parsed, key_file: Path, safe_extras, cache_dir, office_of) -> intake_mod.NightIntake:
-    """Run the expectation suites over the whole night's rows and account for every row."""
-    pseud = _pseudonymiser(str(key_file))
-    fallback = lambda f: intake_mod.parse_cached(f, lambda x: read_file(x, pseud, safe_extras), cache_dir,
-                                                 key_fingerprint(key_file))
-    return intake_mod.validate_plan(plan, parsed, fallback, office_of)
+def validate_task(plan: intake_mod.FilePlan, parsed_files: list[ParsedFile], key_file: Path, safe_extras,
+                  cache_dir: Path, office_of: dict, canonical_dir: Path) -> intake_mod.NightIntake:
+    """Run the expectation suites over the whole night's rows, account for every row, and write the
+    rows that passed for the build; returns the accounting (the rows are on disk)."""
+    files = {f.rel_path: f for candidates in plan.candidates.values() for f in candidates}
+    parse = lambda f: _parse(f, key_file, safe_extras, cache_dir)  # noqa: E731 - cache hits
+    parsed = {p.rel_path: parse(files[p.rel_path]) for p in parsed_files}
+    night = intake_mod.validate_plan(plan, parsed, parse, office_of)
+    del parsed
+    intake_mod.write_canonical(night, canonical_dir)
+    night.loaded = {}
+    return night
 
 
 @task(name="record-intake", retries=2, retry_delay_seconds=[2, 10], cache_policy=NO_CACHE)
 def record_intake_task(night: intake_mod.NightIntake, run_id: str, as_of: date, audit: AuditStore,
                        canonical_dir: Path) -> None:
-    """Keep the night's accounting in the append-only audit store; write what the build reads."""
+    """Keep the night's accounting in the append-only audit store, and hand the build the history of
+    what was published (to flag revised figures)."""
     stamp = dict(as_of=pl.lit(as_of))
     audit.append("file_manifest", run_id, night.manifest.with_columns(**stamp))
     audit.append("quarantine", run_id, night.quarantine.with_columns(**stamp))
@@ -93,7 +109,6 @@ def record_intake_task(night: intake_mod.NightIntake, run_id: str, as_of: date, 
     audit.append("inbox_messages", run_id, pl.DataFrame(
         {"kind": [k for k, _ in messages], "message": [m for _, m in messages]},
         schema={"kind": pl.String, "message": pl.String}).with_columns(**stamp))
-    intake_mod.write_canonical(night, canonical_dir)
     history = audit.read("published_history")  # what earlier nights published, to flag revisions
     if history is not None:
         history.write_parquet(canonical_dir / "published_history.parquet")
@@ -243,8 +258,10 @@ def run_night(settings: Settings, targets: RunTargets, run_id: str) -> RunReport
         firsts = [files[0] for files in plan.candidates.values()]
         futures = parse_task.map(firsts, key_file=unmapped(settings.key_file),
                                  safe_extras=unmapped(settings.safe_extra_columns), cache_dir=unmapped(cache_dir))
-        parsed = {p.rel_path: p for p in futures.result()}
-        night = validate_task(plan, parsed, settings.key_file, settings.safe_extra_columns, cache_dir, office_of)
+        parsed_files = futures.result()
+        del futures
+        night = validate_task(plan, parsed_files, settings.key_file, settings.safe_extra_columns, cache_dir,
+                              office_of, run_dir / "canonical")
         report.totals = night.totals
         report.messages = night.messages + night.refused
         record_intake_task(night, run_id, targets.as_of, audit, run_dir / "canonical")
