@@ -230,3 +230,73 @@ def test_child_file_falls_back_with_its_rejected_parent_file(batch, pseud, tmp_p
     standing_events = m[f"{yesterday}/{code}/status_events.csv"]
     assert standing_events["status"] == "standing", standing_events["message"]
     assert standing_events["rows_loaded"] > standing_events["rows_read"] // 2
+
+
+def _xlsx_bomb(inflate_mb: int, lie: bool) -> bytes:
+    """A valid one-row cases workbook whose sheet XML is padded with `inflate_mb` MiB of spaces
+    (streamed into the ZIP: ~1,000:1), optionally with ZIP headers declaring 4 KiB instead."""
+    import io
+    import struct
+    import zipfile
+
+    import xlsxwriter
+
+    from test_ingest_support import CASES_HEADER, case_row
+
+    bio = io.BytesIO()
+    wb = xlsxwriter.Workbook(bio, {"in_memory": True})
+    ws = wb.add_worksheet()
+    ws.write_row(0, 0, CASES_HEADER.split(","))
+    ws.write_row(1, 0, case_row().split(","))
+    wb.close()
+    src = zipfile.ZipFile(io.BytesIO(bio.getvalue()))
+    out = io.BytesIO()
+    name = "xl/worksheets/sheet1.xml"
+    with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as z:
+        for info in src.infolist():
+            data = src.read(info.filename)
+            if info.filename != name:
+                z.writestr(info.filename, data)
+                continue
+            head, tail = data.split(b"</sheetData>", 1)
+            with z.open(name, "w", force_zip64=True) as part:
+                part.write(head + b"</sheetData>")
+                chunk = b" " * (1 << 20)
+                for _ in range(inflate_mb):
+                    part.write(chunk)
+                part.write(tail)
+    blob = bytearray(out.getvalue())
+    if lie:
+        i = 0
+        while (i := blob.find(name.encode(), i + 1)) > 0:
+            if blob[i - 30:i - 26] == b"PK\x03\x04":
+                struct.pack_into("<I", blob, i - 30 + 22, 4096)
+            if blob[i - 46:i - 42] == b"PK\x01\x02":
+                struct.pack_into("<I", blob, i - 46 + 24, 4096)
+    return bytes(blob)
+
+
+@pytest.mark.parametrize("lie", [False, True], ids=["declared", "lying-headers"])
+def test_xlsx_zip_bomb_is_rejected_before_it_is_inflated(pseud, tmp_path, lie, reliability):
+    """Found here: a 1 MB workbook holding 1 GB of sheet XML took 3 GB of memory in the reader (a 10 MB
+    one would kill the night on this 24 GB machine, every night until replaced), and calamine ignores
+    the sizes the ZIP declares."""
+    import time as _time
+
+    src = Path("2026-06-30/NA01/cases.xlsx")
+    data = _xlsx_bomb(300, lie)
+    assert len(data) < 1 << 20
+    f = _as_inbox_file(tmp_path, src, data)
+    t0 = _time.perf_counter()
+    pf = read_file(f, pseud)
+    assert pf.rejected and ("zip bomb" in pf.rejected or "declared size" in pf.rejected), pf.rejected
+    assert _time.perf_counter() - t0 < 10
+    _clear_message(pf)
+    reliability.add(f"mutants: xlsx zip bomb ({'lying' if lie else 'declared'} sizes)", inputs_tried=1,
+                    files_rejected=1, rows_read=0, rows_loaded=0, rows_quarantined=0, rows_superseded=0,
+                    rows_rejected=0, unbalanced_files=0)
+
+
+def test_a_small_padded_workbook_still_reads(pseud, tmp_path):
+    pf = read_file(_as_inbox_file(tmp_path, Path("2026-06-30/NA01/cases.xlsx"), _xlsx_bomb(2, False)), pseud)
+    assert pf.rejected is None and pf.rows_read == 1

@@ -399,9 +399,47 @@ def _read_csv_body(body: bytes, sep: str, names: list[str]) -> pl.DataFrame:
     )
 
 
+# A workbook is a ZIP of XML parts. Real sheets inflate about 5-20 times; a "zip bomb" (1,000 times: a
+# 10 MB file holding 10 GB of XML) would exhaust the machine's memory in the xlsx reader and kill the
+# whole night, every night until the file is replaced. The sizes the ZIP declares are checked first.
+XLSX_MAX_INFLATED = 3 << 30  # 3 GiB of XML in all (Excel's 1,048,576-row sheet stays far below)
+XLSX_RATIO_CHECKED_ABOVE = 256 << 20
+XLSX_MAX_RATIO = 250
+
+
+def _xlsx_inflation(data: bytes) -> str | None:
+    """Why a workbook's parts inflate too much to be read safely, or None.
+
+    The declared sizes are checked, then every part is inflated once, in 1 MiB pieces (constant memory):
+    Python's zipfile stops at the declared size and checks the CRC, so a part that declares less than it
+    holds (the xlsx reader would inflate all of it) fails here as damaged."""
+    advice = "; open it in Excel and save it again, or send CSV"
+    try:
+        zf = zipfile.ZipFile(io.BytesIO(data))
+        infos = zf.infolist()
+    except (zipfile.BadZipFile, OSError, ValueError, EOFError):
+        return None  # the xlsx reader reports the damage
+    inflated = sum(i.file_size for i in infos)
+    packed = sum(i.compress_size for i in infos)
+    if inflated > XLSX_MAX_INFLATED or (inflated > XLSX_RATIO_CHECKED_ABOVE and inflated > XLSX_MAX_RATIO * max(packed, 1)):
+        return (f"is an xlsx workbook whose parts inflate to {inflated / 2**20:,.0f} MiB from "
+                f"{len(data) / 2**20:,.1f} MiB (a damaged workbook or a 'zip bomb')" + advice)
+    try:
+        for info in infos:
+            with zf.open(info) as part:
+                while part.read(1 << 20):
+                    pass
+    except (zipfile.BadZipFile, OSError, ValueError, EOFError, NotImplementedError, RuntimeError):
+        return "is a damaged xlsx workbook (a part does not match its declared size or checksum)" + advice
+    return None
+
+
 def _load_xlsx(data: bytes, record_type: str, out: ParsedFile) -> _Table:
     import fastexcel
 
+    too_big = _xlsx_inflation(data)
+    if too_big:
+        raise _Reject(too_big)
     try:
         reader = fastexcel.read_excel(data)
         sheet_names = list(reader.sheet_names)
