@@ -300,3 +300,26 @@ def test_xlsx_zip_bomb_is_rejected_before_it_is_inflated(pseud, tmp_path, lie, r
 def test_a_small_padded_workbook_still_reads(pseud, tmp_path):
     pf = read_file(_as_inbox_file(tmp_path, Path("2026-06-30/NA01/cases.xlsx"), _xlsx_bomb(2, False)), pseud)
     assert pf.rejected is None and pf.rows_read == 1
+
+
+def test_parquet_declaring_millions_of_empty_rows_is_rejected_before_reading(pseud, tmp_path):
+    """Found here: run-length encoding let a 1.8 MB parquet file declare 50 million rows, which took
+    14 GB of memory to read (100 million would kill the night)."""
+    import io
+    import time as _time
+
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    from thads.contract import RECORD_TYPES
+
+    n = 3_000_000
+    bio = io.BytesIO()
+    pq.write_table(pa.table({c.name: pa.nulls(n, pa.string()) for c in RECORD_TYPES["cases"].columns}), bio,
+                   compression="zstd", row_group_size=n)
+    assert bio.tell() < n
+    t0 = _time.perf_counter()
+    pf = read_file(_as_inbox_file(tmp_path, Path("2026-06-30/NA01/cases.parquet"), bio.getvalue()), pseud)
+    assert pf.rejected and "3,000,000 rows" in pf.rejected, pf.rejected
+    assert _time.perf_counter() - t0 < 5
+    _clear_message(pf)

@@ -566,9 +566,36 @@ def _xml_unescape(s: str) -> str:
             .replace("&apos;", "'").replace("&amp;", "&"))
 
 
+# Parquet's run-length encoding lets a 2 MB file declare 50 million rows (14 GB in memory when read):
+# real registers carry distinct IDs, several bytes a row, so the footer's row count is checked first.
+PARQUET_MAX_ROWS = 50_000_000
+PARQUET_MIN_BYTES_PER_ROW_ABOVE = 1_000_000  # above this many rows, at least one byte of file a row
+PARQUET_MAX_INFLATED = 16 << 30
+
+
+def _parquet_too_big(data: bytes) -> str | None:
+    try:
+        import pyarrow.parquet as pq
+
+        meta = pq.ParquetFile(io.BytesIO(data)).metadata
+        rows = meta.num_rows
+        inflated = sum(meta.row_group(i).total_byte_size for i in range(meta.num_row_groups))
+    except Exception:  # noqa: BLE001 - a damaged footer is reported by the reader below
+        return None
+    if rows > PARQUET_MAX_ROWS or inflated > PARQUET_MAX_INFLATED or (
+            rows > PARQUET_MIN_BYTES_PER_ROW_ABOVE and rows > len(data)):
+        unpacked = f", {inflated / 2**30:,.0f} GiB unpacked" if inflated > 1 << 30 else ""
+        return (f"is a parquet file of {len(data) / 2**20:,.1f} MiB that declares {rows:,} rows{unpacked}: "
+                "more than a register export can hold; check the export")
+    return None
+
+
 def _load_parquet(data: bytes) -> _Table:
     if not data.rstrip(b"\x00").endswith(detect.PARQUET_MAGIC) or len(data) < 12:
         raise _Reject("is a truncated parquet file (no footer)")
+    too_big = _parquet_too_big(data)
+    if too_big:
+        raise _Reject(too_big)
     try:
         df = pl.read_parquet(io.BytesIO(data))
     except Exception as exc:  # noqa: BLE001
