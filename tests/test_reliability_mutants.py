@@ -162,7 +162,7 @@ def _night(batch: Path, root: Path, seed: int) -> tuple[Path, dict[str, str]]:
     return inbox, applied
 
 
-@pytest.mark.parametrize("seed", [3, 4])
+@pytest.mark.parametrize("seed", [3, pytest.param(4, marks=pytest.mark.heavy), pytest.param(5, marks=pytest.mark.heavy)])
 def test_mutated_nights_account_for_every_row(batch, pseud, tmp_path, seed, reliability):
     inbox, applied = _night(batch, tmp_path, seed)
     plan = intake.plan_files(scan_inbox(inbox, up_to=AS_OF))
@@ -323,3 +323,30 @@ def test_parquet_declaring_millions_of_empty_rows_is_rejected_before_reading(pse
     assert pf.rejected and "3,000,000 rows" in pf.rejected, pf.rejected
     assert _time.perf_counter() - t0 < 5
     _clear_message(pf)
+
+
+def test_cases_held_by_two_offices_are_superseded_and_accounted(batch, pseud, tmp_path, reliability):
+    """A case that moved between offices arrives twice: the copy sent by the office it does not name is
+    superseded (docs/validation-rules.md), and its file still balances."""
+    inbox = tmp_path / "inbox"
+    shutil.copytree(batch / AS_OF.isoformat(), inbox / AS_OF.isoformat())
+    day = inbox / AS_OF.isoformat()
+    # two offices writing the same CSV layout (UTF-8, ',' and canonical names)
+    same = [p for p in sorted(day.glob("*/cases.csv")) if _kind_of(p) == "csv-utf8"
+            and p.read_text(encoding="utf-8").split("\n", 1)[0] == (day / "NA01" / "cases.csv").read_text(
+                encoding="utf-8").split("\n", 1)[0]]
+    assert len(same) >= 2, [p.parent.name for p in same]
+    src, dst = same[0], same[1]
+    moved = src.read_text(encoding="utf-8").splitlines()[1:6]
+    dst.write_text(dst.read_text(encoding="utf-8") + "\n".join(moved) + "\n", encoding="utf-8")
+    plan = intake.plan_files(scan_inbox(inbox, up_to=AS_OF))
+    parsed = {files[0].rel_path: read_file(files[0], pseud) for files in plan.candidates.values()}
+    night = intake.validate_plan(plan, parsed, lambda f: read_file(f, pseud), intake.load_office_map(REFERENCE))
+    m = {r["source_file"]: r for r in night.manifest.iter_rows(named=True)}
+    rel = f"{AS_OF.isoformat()}/{dst.parent.name}/cases.csv"
+    assert m[rel]["rows_superseded"] == 5, m[rel]
+    totals = manifest_totals(night.manifest)
+    assert totals["unbalanced_files"] == 0 and totals["rows_superseded"] >= 5
+    reliability.add("mutants: cases held by two offices", inputs_tried=1,
+                    **{k: totals[k] for k in ("files_rejected", "rows_read", "rows_loaded", "rows_quarantined",
+                                              "rows_superseded", "rows_rejected", "unbalanced_files")})
