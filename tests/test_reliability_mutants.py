@@ -350,3 +350,24 @@ def test_cases_held_by_two_offices_are_superseded_and_accounted(batch, pseud, tm
     reliability.add("mutants: cases held by two offices", inputs_tried=1,
                     **{k: totals[k] for k in ("files_rejected", "rows_read", "rows_loaded", "rows_quarantined",
                                               "rows_superseded", "rows_rejected", "unbalanced_files")})
+
+
+@pytest.mark.parametrize("shape", ["blank_lines", "wide_header"])
+def test_files_far_beyond_a_register_are_rejected_before_reading(pseud, tmp_path, shape):
+    """Found here: every line of a CSV becomes a row of every column, so 5 MB of empty lines took 2.7 GB
+    (50 MB: the night was killed for memory), and a 1 MB header of 200,000 columns took 12 s and 3 GB."""
+    import time as _time
+
+    from test_ingest_support import CASES_HEADER, case_row
+
+    if shape == "blank_lines":
+        data = (CASES_HEADER + "\n" + case_row() + "\n").encode() + b"\n" * 10_000_001
+        words = "lines"
+    else:
+        data = (CASES_HEADER + ",x" * 200_000 + "\n" + case_row() + "\n").encode()
+        words = "columns"
+    t0 = _time.perf_counter()
+    pf = read_file(_as_inbox_file(tmp_path, Path("2026-06-30/NA01/cases.csv"), data), pseud)
+    assert pf.rejected and words in pf.rejected, pf.rejected
+    assert _time.perf_counter() - t0 < 5
+    _clear_message(pf)

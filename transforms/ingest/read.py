@@ -53,6 +53,11 @@ from transforms.ingest.values import DTYPES, REASONS, fold_series, parse_kind, t
 
 CSV_PAD_COLUMNS = 8  # extra columns read beyond the header to notice rows with too many fields
 MAX_FILE_BYTES = 4 << 30
+# One office's register never comes near these; past them a file is damaged or hostile, and reading it
+# would cost memory out of all proportion to its size (each line becomes a row of every column: 50 MB
+# of empty lines took 27 GB; a 1 MB header of 200,000 columns took 3 GB).
+MAX_ROWS_PER_FILE = 10_000_000
+MAX_COLUMNS = 16_384  # Excel's own limit
 
 ORG_OBLIGEE_TYPES = ("to_chuc_tin_dung", "ngan_sach", "doanh_nghiep")
 PERSON_OBLIGEE_TYPES = ("ca_nhan", "khac")
@@ -296,6 +301,10 @@ def _load_csv(data: bytes, record_type: str, out: ParsedFile) -> _Table:
         raise _Reject("is UTF-16 text; re-export it as UTF-8 (CSV UTF-8) or Windows-1258")
     bom = data.startswith(b"\xef\xbb\xbf")
     raw = data[3:] if bom else data
+    lines = raw.count(b"\n")
+    if lines > MAX_ROWS_PER_FILE:
+        raise _Reject(f"has {lines:,} lines, more than an office register can hold "
+                      f"({MAX_ROWS_PER_FILE:,}); check the export")
     try:
         head = codecs.getincrementaldecoder("utf-8")().decode(raw[: detect.LEGACY_SAMPLE], final=False)
         encoding = "utf-8-sig" if bom else "utf-8"
@@ -331,6 +340,9 @@ def _load_csv(data: bytes, record_type: str, out: ParsedFile) -> _Table:
     if found is None:
         raise _no_header(record_type, f"its first {HEADER_SEARCH_ROWS} lines")
     index, sep, header = found
+    if len(header) > MAX_COLUMNS:
+        raise _Reject(f"has {len(header):,} columns in its header row, more than a spreadsheet can hold "
+                      f"({MAX_COLUMNS:,}); check the export")
     if index:
         out.warnings.append(f"{out.rel_path}: {index} line(s) above the header skipped")
 
@@ -568,7 +580,7 @@ def _xml_unescape(s: str) -> str:
 
 # Parquet's run-length encoding lets a 2 MB file declare 50 million rows (14 GB in memory when read):
 # real registers carry distinct IDs, several bytes a row, so the footer's row count is checked first.
-PARQUET_MAX_ROWS = 50_000_000
+PARQUET_MAX_ROWS = MAX_ROWS_PER_FILE
 PARQUET_MIN_BYTES_PER_ROW_ABOVE = 1_000_000  # above this many rows, at least one byte of file a row
 PARQUET_MAX_INFLATED = 16 << 30
 
@@ -579,6 +591,9 @@ def _parquet_too_big(data: bytes) -> str | None:
 
         meta = pq.ParquetFile(io.BytesIO(data)).metadata
         rows = meta.num_rows
+        if meta.num_columns > MAX_COLUMNS:
+            return (f"has {meta.num_columns:,} columns, more than a spreadsheet can hold ({MAX_COLUMNS:,}); "
+                    "check the export")
         inflated = sum(meta.row_group(i).total_byte_size for i in range(meta.num_row_groups))
     except Exception:  # noqa: BLE001 - a damaged footer is reported by the reader below
         return None
