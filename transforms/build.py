@@ -621,7 +621,10 @@ def build_warehouse(
     tmp = db_path.with_name(f"{db_path.name}.building-{os.getpid()}")
     _remove(tmp)
 
-    con = duckdb.connect(str(tmp))
+    # A memory ceiling for the build (DuckDB spills to disk beyond it): the nightly process also holds
+    # what ingest left behind, and the whole run must stay within its memory budget.
+    con = duckdb.connect(str(tmp), config={"memory_limit": os.environ.get("THADS_BUILD_MEMORY_LIMIT", "3GB")})
+    con.execute("set enable_progress_bar = false")  # a nightly log is no terminal
     published = False
     try:
         try:
