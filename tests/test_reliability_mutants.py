@@ -31,8 +31,10 @@ REFERENCE = Path(__file__).resolve().parent.parent / "data" / "reference"
 
 
 @pytest.fixture(scope="module")
-def batch(tmp_path_factory) -> Path:
-    return small_batch(tmp_path_factory.mktemp("mutant-batch") / "inbox", seed=11)
+def batch(session_root) -> Path:
+    import tempfile
+
+    return small_batch(Path(tempfile.mkdtemp(prefix="mutant-batch-", dir=session_root)) / "inbox", seed=11)
 
 
 @pytest.fixture(scope="module")
@@ -302,7 +304,7 @@ def test_a_small_padded_workbook_still_reads(pseud, tmp_path):
     assert pf.rejected is None and pf.rows_read == 1
 
 
-def test_parquet_declaring_millions_of_empty_rows_is_rejected_before_reading(pseud, tmp_path):
+def test_parquet_declaring_millions_of_empty_rows_is_rejected_before_reading(pseud, tmp_path, reliability):
     """Found here: run-length encoding let a 1.8 MB parquet file declare 50 million rows, which took
     14 GB of memory to read (100 million would kill the night)."""
     import io
@@ -323,6 +325,7 @@ def test_parquet_declaring_millions_of_empty_rows_is_rejected_before_reading(pse
     assert pf.rejected and "3,000,000 rows" in pf.rejected, pf.rejected
     assert _time.perf_counter() - t0 < 5
     _clear_message(pf)
+    reliability.add("mutants: parquet declaring 3,000,000 empty rows", inputs_tried=1, files_rejected=1)
 
 
 def test_cases_held_by_two_offices_are_superseded_and_accounted(batch, pseud, tmp_path, reliability):
@@ -353,7 +356,7 @@ def test_cases_held_by_two_offices_are_superseded_and_accounted(batch, pseud, tm
 
 
 @pytest.mark.parametrize("shape", ["blank_lines", "wide_header"])
-def test_files_far_beyond_a_register_are_rejected_before_reading(pseud, tmp_path, shape):
+def test_files_far_beyond_a_register_are_rejected_before_reading(pseud, tmp_path, shape, reliability):
     """Found here: every line of a CSV becomes a row of every column, so 5 MB of empty lines took 2.7 GB
     (50 MB: the night was killed for memory), and a 1 MB header of 200,000 columns took 12 s and 3 GB."""
     import time as _time
@@ -371,3 +374,4 @@ def test_files_far_beyond_a_register_are_rejected_before_reading(pseud, tmp_path
     assert pf.rejected and words in pf.rejected, pf.rejected
     assert _time.perf_counter() - t0 < 5
     _clear_message(pf)
+    reliability.add(f"mutants: CSV with too many {words}", inputs_tried=1, files_rejected=1)

@@ -167,10 +167,14 @@ def _flow_level_mutants(inbox: Path) -> dict[str, str]:
 
 
 @pytest.fixture(scope="module")
-def world(tmp_path_factory, prefect_harness) -> World:
+def world(session_root, prefect_harness) -> World:
+    import tempfile
+
     from prefect.settings import PREFECT_API_URL, PREFECT_SERVER_DATABASE_CONNECTION_URL
 
-    root = tmp_path_factory.mktemp("reliability-runs")
+    # In the session's own folder: pytest prunes old basetemp folders when other sessions start, which
+    # on a shared machine can remove a long (heavy) module's world under its feet.
+    root = Path(tempfile.mkdtemp(prefix="reliability-runs-", dir=session_root))
     inbox = small_batch(root / "inbox", seed=11)
     names, ids = people_in_inbox(inbox)  # read before anything hostile is added (a FIFO would block)
     batch = inbox / BATCH
