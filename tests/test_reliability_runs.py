@@ -64,6 +64,7 @@ class World:
     baseline_log: Path
     baseline: dict = field(default_factory=dict)
     refusals: list = field(default_factory=list)  # (entry, words its message must hold)
+    mutants: dict = field(default_factory=dict)  # rel path -> words of the expected rejection ('' = any)
 
 
 # ------------------------------------------------------------------------------------------------
@@ -195,8 +196,7 @@ def world(session_root, prefect_harness) -> World:
     rc = proc.wait(timeout=900)
     w = World(root=root, settings=settings, env=env, key_file=key_file, outside=outside, names=names, ids=ids,
               db_url=str(PREFECT_SERVER_DATABASE_CONNECTION_URL.value()), baseline_rc=rc,
-              baseline_seconds=time.monotonic() - t0, baseline_log=log, refusals=refusals)
-    w.mutants = mutants
+              baseline_seconds=time.monotonic() - t0, baseline_log=log, refusals=refusals, mutants=mutants)
     if rc == 0:
         w.baseline = marts_snapshot(settings.warehouse)
     return w
