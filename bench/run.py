@@ -59,7 +59,8 @@ def main(argv=None) -> int:
     results = []
     for stage in [s for s in args.stages.split(",") if s]:
         if stage == "generate" and (workdir / "inbox" / as_of.isoformat()).exists():
-            print(f"generate: reusing {workdir / 'inbox'} (same seed)")
+            print(f"generate: reusing {workdir / 'inbox'} (same seed); its generation figures stand")
+            continue
         r = run_stage(stage, workdir, args.cases, args.seed, as_of)
         results.append(r)
         print(f"{stage:16s} {'ok ' if r['ok'] else 'FAILED'} {r['seconds']:8.1f} s  cpu {r['cpu_seconds']:8.1f} s  "
