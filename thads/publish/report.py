@@ -787,12 +787,36 @@ def _fsync_tree(root: Path) -> None:
         _fsync(Path(folder))
 
 
+def _exchange(a: Path, b: Path) -> bool:
+    """Swap two paths in one atomic step (Linux renameat2 RENAME_EXCHANGE); False where unsupported."""
+    import ctypes
+    import errno
+
+    try:
+        libc = ctypes.CDLL(None, use_errno=True)
+        renameat2 = libc.renameat2
+    except (OSError, AttributeError):
+        return False
+    at_fdcwd, rename_exchange = -100, 2
+    if renameat2(at_fdcwd, os.fsencode(a), at_fdcwd, os.fsencode(b), rename_exchange) == 0:
+        return True
+    err = ctypes.get_errno()
+    if err in (errno.ENOSYS, errno.EINVAL, errno.EOPNOTSUPP):
+        return False
+    raise OSError(err, os.strerror(err), str(b))
+
+
 def _swap_in(tmp: Path, target: Path) -> None:
-    """Put the complete folder `tmp` at `target`, replacing a previous version. The old one is renamed
-    aside first and put back if the second rename fails, so `target` is always a complete report (or,
-    for the instant between the two renames, absent — never half-written)."""
+    """Put the complete folder `tmp` at `target`, replacing a previous version, so that `target` is at
+    every instant a complete report: the two folders are exchanged in one atomic step, and the old one
+    (now at `tmp`'s name, cleaned up by `_remove_abandoned` if we die first) is deleted afterwards.
+    Where the kernel cannot exchange, the old one is renamed aside first and put back if the second
+    rename fails (then `target` is absent for the instant between the two renames)."""
     if not (target.exists() or target.is_symlink()):
         os.rename(tmp, target)
+        return
+    if _exchange(tmp, target):
+        shutil.rmtree(tmp, ignore_errors=True)
         return
     old = target.with_name(f".old-{target.name}-{os.getpid()}")
     os.rename(target, old)
