@@ -135,9 +135,10 @@ def run_incremental(s: Settings, cases: int, seed: int, as_of: date) -> str:
     if target is not None:
         with open(target, "rb") as fh:
             data = fh.read()
-        lines = data.rstrip(b"\r\n").split(b"\n")
+        newline = b"\r\n" if b"\r\n" in data[:4096] else b"\n"
+        last = data.rstrip(b"\r\n").split(newline)[-1]
         with open(target, "ab") as fh:  # duplicate the last line: one duplicate-ID pair to quarantine
-            fh.write(lines[-1] + b"\n")
+            fh.write(last + newline)
     return _thads_run(s, as_of)
 
 

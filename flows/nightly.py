@@ -71,13 +71,14 @@ def parse_task(f: InboxFile, key_file: Path, safe_extras: tuple[str, ...], cache
     The rows stay in the parse cache (Parquet); the task returns the file's accounting only, so Prefect
     (or Dask) never carries a night of rows around.
     """
-    return dataclasses.replace(_parse(f, key_file, safe_extras, cache_dir), frame=None)
+    return dataclasses.replace(_parse(f, key_file, safe_extras, cache_dir, with_frame=False), frame=None)
 
 
-def _parse(f: InboxFile, key_file: Path, safe_extras: tuple[str, ...], cache_dir: Path) -> ParsedFile:
+def _parse(f: InboxFile, key_file: Path, safe_extras: tuple[str, ...], cache_dir: Path,
+           with_frame: bool = True) -> ParsedFile:
     pseud = _pseudonymiser(str(key_file))
     return intake_mod.parse_cached(f, lambda x: read_file(x, pseud, safe_extras), cache_dir,
-                                   key_fingerprint(key_file))
+                                   key_fingerprint(key_file), with_frame=with_frame)
 
 
 @task(name="validate-night", cache_policy=NO_CACHE)

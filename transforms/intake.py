@@ -89,7 +89,7 @@ def file_sha256(path: Path) -> str:
 
 
 def parse_cached(f: InboxFile, read: Callable[[InboxFile], ParsedFile], cache_dir: Path | None,
-                 key_fingerprint: str) -> ParsedFile:
+                 key_fingerprint: str, with_frame: bool = True) -> ParsedFile:
     """Parse a file, or reuse the typed, pseudonymised rows of an identical file parsed before.
 
     The cache key is the content hash, the record type, the parser version and the pseudonym key's
@@ -104,7 +104,7 @@ def parse_cached(f: InboxFile, read: Callable[[InboxFile], ParsedFile], cache_di
     meta_path = entry / "meta.json"
     if meta_path.exists():
         meta = json.loads(meta_path.read_text())
-        frame = pl.read_parquet(entry / "frame.parquet") if meta["has_frame"] else None
+        frame = pl.read_parquet(entry / "frame.parquet") if meta["has_frame"] and with_frame else None
         quarantine = pl.read_parquet(entry / "quarantine.parquet")
         stamp = dict(source_file=pl.lit(f.rel_path))
         if frame is not None:
