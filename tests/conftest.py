@@ -15,7 +15,10 @@ from pathlib import Path
 import pytest
 
 # Prefect reads its settings at import: isolate it before anything imports it.
-_SESSION_ROOT = Path(tempfile.mkdtemp(prefix="thads-tests-"))
+# Test modules also import this file as `tests.conftest` (a second module object): share one root.
+if "THADS_TEST_SESSION_ROOT" not in os.environ:
+    os.environ["THADS_TEST_SESSION_ROOT"] = tempfile.mkdtemp(prefix="thads-tests-")
+_SESSION_ROOT = Path(os.environ["THADS_TEST_SESSION_ROOT"])
 os.environ.setdefault("PREFECT_HOME", str(_SESSION_ROOT / "prefect"))
 os.environ.setdefault("DO_NOT_TRACK", "1")
 os.environ.setdefault("PREFECT_SERVER_ANALYTICS_ENABLED", "false")
