@@ -25,7 +25,9 @@ th{background:#f1f3f5;text-align:left} td.n{text-align:right;font-variant-numeri
 
 
 def _n(x) -> str:
-    return "—" if x is None else f"{int(x):,}".replace(",", ".")
+    from thads.publish.formatting import format_int
+
+    return format_int(x)  # 1.234.567, and — when empty
 
 
 def _e(x) -> str:

@@ -69,3 +69,15 @@ def test_run_leaves_prefect_artifacts(nightly_run):
         arts = client.read_artifacts(artifact_filter=ArtifactFilter(key=ArtifactFilterKey(any_=["nightly-summary"])))
     assert arts, "no summary artifact"
     assert "rows read" in arts[-1].data
+
+
+def test_data_quality_page_accounts_for_the_night(nightly_run):
+    """The offline data-quality page beside the report shows the night's balance and every office."""
+    settings, report = nightly_run
+    page = (settings.exports / "latest" / "chat_luong_du_lieu.html").read_text(encoding="utf-8")
+    t = report.totals
+    dots = lambda n: f"{n:,}".replace(",", ".")  # noqa: E731 - Vietnamese thousands, written out here
+    assert f"rows read <b>{dots(t['rows_read'])}</b> = loaded {dots(t['rows_loaded'])}" in page
+    for office in [f"NA{i:02d}" for i in range(1, 11)]:
+        assert f"<td>{office}</td>" in page
+    assert "cdn" not in page.lower() and "<script" not in page  # opens offline, nothing to fetch
