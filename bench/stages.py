@@ -24,11 +24,7 @@ def bench_settings(workdir: Path) -> Settings:
 
 
 def env_for(s: Settings) -> dict:
-    return os.environ | {
-        "THADS_DATA_DIR": str(s.data_dir), "THADS_INBOX": str(s.inbox), "THADS_WAREHOUSE": str(s.warehouse),
-        "THADS_EXPORTS": str(s.exports), "THADS_STATE_DIR": str(s.state_dir), "THADS_AUDIT_DIR": str(s.audit_dir),
-        "THADS_PSEUDONYM_KEY_FILE": str(s.key_file),
-    }
+    return os.environ | s.path_env() | {"THADS_PSEUDONYM_KEY_FILE": str(s.key_file)}
 
 
 def generate(s: Settings, cases: int, seed: int, as_of: date) -> str:

@@ -16,6 +16,8 @@ import polars as pl
 
 from expectations import assets, auctions, cases, complaints, facts, payments, status_events, valuations
 from thads.contract import RECORD_TYPE_ORDER, RECORD_TYPES
+# One quarantine shape for parsing and validation failures: the readers'.
+from transforms.ingest.read import QUARANTINE_SCHEMA, empty_quarantine
 
 SUITES = {
     "cases": cases,
@@ -26,20 +28,6 @@ SUITES = {
     "auctions": auctions,
     "complaints": complaints,
 }
-
-QUARANTINE_SCHEMA = {
-    "source_file": pl.String,
-    "source_row": pl.Int32,
-    "record_id": pl.String,
-    "column": pl.String,
-    "raw_value": pl.String,
-    "reason": pl.String,
-    "message": pl.String,
-}
-
-
-def empty_quarantine() -> pl.DataFrame:
-    return pl.DataFrame(schema=QUARANTINE_SCHEMA)
 
 
 @dataclass

@@ -81,11 +81,9 @@ def run_nightly(settings, as_of: date | None = None, monkeypatch=None):
     paths of `settings` given through the environment as an operator would."""
     from flows.nightly import nightly
 
-    env = {"THADS_DATA_DIR": settings.data_dir, "THADS_INBOX": settings.inbox,
-           "THADS_WAREHOUSE": settings.warehouse, "THADS_EXPORTS": settings.exports,
-           "THADS_STATE_DIR": settings.state_dir, "THADS_AUDIT_DIR": settings.audit_dir}
+    env = settings.path_env()
     saved = {k: os.environ.get(k) for k in env}
-    os.environ.update({k: str(v) for k, v in env.items()})
+    os.environ.update(env)
     try:
         return nightly(as_of=as_of.isoformat() if as_of else None)
     finally:

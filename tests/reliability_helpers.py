@@ -242,10 +242,7 @@ def differing_marts(a: dict, b: dict) -> list[str]:
 # ------------------------------------------------------------------------------------------------
 
 def thads_env(settings, api_url: str | None, prefect_home: Path, extra: dict | None = None) -> dict:
-    env = os.environ | {"THADS_DATA_DIR": str(settings.data_dir), "THADS_INBOX": str(settings.inbox),
-                        "THADS_WAREHOUSE": str(settings.warehouse), "THADS_EXPORTS": str(settings.exports),
-                        "THADS_STATE_DIR": str(settings.state_dir), "THADS_AUDIT_DIR": str(settings.audit_dir),
-                        "THADS_NO_BROWSER": "1", "PREFECT_HOME": str(prefect_home),
+    env = os.environ | settings.path_env() | {"THADS_NO_BROWSER": "1", "PREFECT_HOME": str(prefect_home),
                         "PREFECT_LOGGING_LEVEL": "INFO"}
     env.pop("PREFECT_API_URL", None)
     if api_url:

@@ -24,18 +24,9 @@ import polars as pl
 import pytest
 
 from tests.conftest import SAMPLE_AS_OF, make_settings, run_nightly
+from tests.reliability_helpers import marts_snapshot
 
 REPO = Path(__file__).resolve().parent.parent
-
-
-def marts_snapshot(warehouse: Path) -> dict[str, pl.DataFrame]:
-    con = duckdb.connect(str(warehouse), read_only=True)
-    try:
-        names = [r[0] for r in con.execute(
-            "select table_name from information_schema.tables where table_schema = 'marts' order by 1").fetchall()]
-        return {n: con.sql(f'select * from marts."{n}" order by all').pl() for n in names}
-    finally:
-        con.close()
 
 
 def assert_same_marts(a: dict, b: dict) -> None:
@@ -112,9 +103,7 @@ def test_failed_build_leaves_previous_warehouse_and_report(own_copy, tmp_path, m
 
 
 def _thads(settings, *args, env_extra=None, timeout=300):
-    env = os.environ | {"THADS_DATA_DIR": str(settings.data_dir), "THADS_INBOX": str(settings.inbox),
-                        "THADS_WAREHOUSE": str(settings.warehouse), "THADS_EXPORTS": str(settings.exports),
-                        "THADS_STATE_DIR": str(settings.state_dir), "THADS_AUDIT_DIR": str(settings.audit_dir)}
+    env = os.environ | settings.path_env()
     env.pop("PREFECT_API_URL", None)
     env |= env_extra or {}
     return subprocess.run([str(Path(sys.executable).with_name("thads")), *args], env=env, cwd=REPO,

@@ -81,9 +81,7 @@ def run(
         typer.echo(f"thads run: {exc}", err=True)
         raise typer.Exit(code=3)
     # The flow reads its paths from the environment, so flags and env agree in this process.
-    for name, value in (("THADS_INBOX", settings.inbox), ("THADS_WAREHOUSE", settings.warehouse),
-                        ("THADS_EXPORTS", settings.exports), ("THADS_STATE_DIR", settings.state_dir)):
-        os.environ[name] = str(value)
+    os.environ.update(settings.path_env())
     try:
         from flows.nightly import nightly
 

@@ -77,6 +77,13 @@ class Settings:
             failure_block=os.environ.get("THADS_FAILURE_NOTIFICATION_BLOCK", ""),
         )
 
+    def path_env(self) -> dict[str, str]:
+        """The run's folders as the environment variables `from_env` reads: how a process hands its
+        settings to a flow, a subprocess or a worker."""
+        return {"THADS_DATA_DIR": str(self.data_dir), "THADS_INBOX": str(self.inbox),
+                "THADS_WAREHOUSE": str(self.warehouse), "THADS_EXPORTS": str(self.exports),
+                "THADS_STATE_DIR": str(self.state_dir), "THADS_AUDIT_DIR": str(self.audit_dir)}
+
     def with_overrides(self, **values) -> "Settings":
         """Apply CLI flags; `None` means 'not given'."""
         given = {k: (Path(v).expanduser().resolve() if isinstance(v, (str, Path)) else v)
