@@ -30,8 +30,9 @@ test-heavy: setup
 bench: setup
 	$(VENV)/bin/python -m bench.run
 
+## JupyterLab on the notebooks (installs the `lab` group the first time; `make run`/`make test` remove it again).
 notebooks: setup
-	$(VENV)/bin/jupyter lab notebooks/
+	$(UV) run --frozen --group lab jupyter lab notebooks/
 
 clean:
 	rm -rf $(VENV) $(TOOLS)

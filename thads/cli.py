@@ -54,12 +54,13 @@ def run(
                                help="Seconds to wait for a run already in progress before giving up."),
 ) -> None:
     """Run the nightly job once: ingest and validate, rebuild the warehouse, publish the report."""
-    from thads.prefect_env import configure
+    from thads.prefect_env import configure, start_temporary_api
     from thads.runs import RunLockedError, newest_batch_date, resolve_targets, run_lock
     from thads.settings import get_settings
 
     settings = get_settings().with_overrides(inbox=inbox, warehouse=warehouse, exports=exports)
     configure(settings)
+    api = start_temporary_api()  # boots on the other core while this process imports and checks
     newest = newest_batch_date(settings.inbox)
     if newest is None:
         from thads.generate import generate_batch
@@ -85,6 +86,8 @@ def run(
     try:
         from flows.nightly import nightly
 
+        if api is not None:
+            api.wait_ready(timeout=float(os.environ["PREFECT_SERVER_EPHEMERAL_STARTUP_TIMEOUT_SECONDS"]))
         report = nightly(as_of=run_date.isoformat(), wait_seconds=wait)
     except RunLockedError as exc:
         typer.echo(f"thads run: {exc}", err=True)
