@@ -10,6 +10,7 @@ from __future__ import annotations
 import dataclasses
 import json
 import shutil
+import threading
 import time
 from dataclasses import dataclass, field
 from datetime import date, datetime, timezone
@@ -23,6 +24,7 @@ from prefect.cache_policies import NO_CACHE
 from prefect.task_runners import ThreadPoolTaskRunner
 
 from thads.audit import AuditStore
+from thads.publish import browser as browser_mod
 from thads.history import published_figures
 from thads.pseudonym import Pseudonymiser, load_or_create_key
 from thads.runs import RunTargets, apply_retention, new_run_id, newest_batch_date, resolve_targets, run_lock
@@ -55,6 +57,23 @@ def _pseudonymiser(key_file: str) -> Pseudonymiser:
 def key_fingerprint(key_file: Path) -> str:
     """Names the key without revealing it, so the parse cache never mixes pseudonyms of two keys."""
     return _pseudonymiser(str(key_file)).text("thads-cache-fingerprint")[-10:]
+
+
+_PRELOAD: list[threading.Thread] = []
+
+
+def preload_validation() -> None:
+    """Import the expectation suites (Great Expectations: ~6 s) in a background thread, once.
+
+    Started while the run waits for Prefect's API and parses files (polars releases the GIL), the import
+    is done by the time validation needs it instead of adding to the run; validation's own import waits
+    for this one (Python's per-module import locks).
+    """
+    if not _PRELOAD:
+        thread = threading.Thread(target=lambda: __import__("expectations.validate"), name="import-gx",
+                                  daemon=True)
+        _PRELOAD.append(thread)
+        thread.start()
 
 
 @task(name="scan-inbox", retries=2, retry_delay_seconds=[2, 10])
@@ -253,6 +272,7 @@ def run_night(settings: Settings, targets: RunTargets, run_id: str) -> RunReport
     cache_dir = settings.state_dir / "parsed"
     office_of = intake_mod.load_office_map(settings.reference_dir)
     night = None
+    preload_validation()
     try:
         load_or_create_key(settings.key_file)
         plan = scan_task(settings.inbox, targets.as_of)
@@ -267,6 +287,9 @@ def run_night(settings: Settings, targets: RunTargets, run_id: str) -> RunReport
         report.messages = night.messages + night.refused
         record_intake_task(night, run_id, targets.as_of, audit, run_dir / "canonical")
         this_run = run_row(run_id, targets, report, started, None, night)
+        png_browser = browser_mod.find_browser()
+        if png_browser:  # kaleido's Chromium starts while the warehouse builds
+            browser_mod.start_png_browser(png_browser)
         build_task(targets.warehouse, run_dir / "canonical", targets.as_of, settings, audit, this_run)
         report.warehouse = targets.warehouse
         published = publish_task(targets.warehouse, targets)
@@ -285,6 +308,7 @@ def run_night(settings: Settings, targets: RunTargets, run_id: str) -> RunReport
             if removed:
                 logger.info("retention removed %d old folders", len(removed))
     finally:
+        browser_mod.stop_png_browser()
         audit.append("runs", run_id, run_row(run_id, targets, report, started,
                                              datetime.now(timezone.utc), night))
         shutil.rmtree(run_dir, ignore_errors=True)

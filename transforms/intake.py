@@ -24,10 +24,14 @@ from typing import Callable
 
 import polars as pl
 
-from expectations.validate import QUARANTINE_SCHEMA, NightValidation, validate_night
+from typing import TYPE_CHECKING
+
 from thads.contract import RECORD_TYPE_ORDER, RECORD_TYPES
 from transforms.ingest.inbox import InboxFile, InboxScan
-from transforms.ingest.read import ParsedFile
+from transforms.ingest.read import QUARANTINE_SCHEMA, ParsedFile
+
+if TYPE_CHECKING:  # GX (~6 s to import) loads when validation starts: the nightly run overlaps it with parsing
+    from expectations.validate import NightValidation
 
 # A file with at least this many rows is rejected whole when more than half of them are quarantined.
 MIN_ROWS_FOR_SHARE_RULE = 20
@@ -178,6 +182,8 @@ def validate_plan(plan: FilePlan, parsed: dict[str, ParsedFile], parse: Callable
     parsed: rel_path -> ParsedFile for the first choice of every key (more are parsed on demand with
     `parse` when a file is rejected and an older version must stand).
     """
+    from expectations.validate import validate_night  # GX: imported when validation starts
+
     choice: dict[tuple[str, str], int] = {k: 0 for k in plan.keys()}
     rejected_rows: list[dict] = []
     messages: list[str] = []
