@@ -8,6 +8,7 @@ Big data moves through Parquet files and DuckDB, never through Prefect's result 
 from __future__ import annotations
 
 import dataclasses
+import gc
 import json
 import shutil
 import threading
@@ -112,6 +113,9 @@ def validate_task(plan: intake_mod.FilePlan, parsed_files: list[ParsedFile], key
     del parsed
     intake_mod.write_canonical(night, canonical_dir)
     night.loaded = {}
+    # The night's frames sit in reference cycles until Python's cyclic collector happens to run; collect
+    # now, or the warehouse build stacks its memory on ~2 GB of dead frames (1M cases).
+    gc.collect()
     return night
 
 
