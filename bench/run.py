@@ -90,9 +90,15 @@ def write_table(path: Path, cases: int, results: list[dict], base: float | None)
     header = f"## {scale}: {cases:,} cases, measured {date.today().isoformat()}\n\n"
     old = path.read_text() if path.exists() else "# Benchmarks\n\nWritten by `python -m bench.run`.\n\n"
     marker = f"## {scale}: "
-    kept = [part for part in old.split("\n## ") if not ("## " + part).startswith(marker)]
-    text = "\n## ".join(kept).rstrip() + "\n\n" + header + block + "\n"
-    path.write_text(text)
+    parts = old.split("\n## ")
+    section = header + block + "\n"
+    # This scale's section is replaced where it stands; the other sections (and any notes) stay as written.
+    at = next((i for i, part in enumerate(parts) if i and ("## " + part).startswith(marker)), None)
+    if at is None:
+        parts = [parts[0].rstrip() + "\n", *parts[1:], section[3:]]
+    else:
+        parts[at] = section[3:] + ("\n" if at < len(parts) - 1 else "")
+    path.write_text("\n## ".join(parts))
     print(f"\n{header}{block}\n(written to {path})")
 
 

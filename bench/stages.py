@@ -65,6 +65,7 @@ def baseline(s: Settings, cases: int, seed: int, as_of: date) -> str:
 def ingest(s: Settings, cases: int, seed: int, as_of: date) -> str:
     from concurrent.futures import ThreadPoolExecutor
 
+    import expectations.validate  # noqa: F401 - GX's import (~6 s) is not validation: load it first
     from thads.pseudonym import Pseudonymiser, load_or_create_key
     from transforms import intake
     from transforms.ingest.inbox import scan_inbox
