@@ -69,15 +69,20 @@ class TemporaryApi:
     def start(cls) -> "TemporaryApi":
         spec = importlib.util.find_spec("prefect")
         app_dir = Path(spec.origin).parent.parent  # as Prefect does: --app-dir <site-packages>
-        port = _free_port()
-        process = subprocess.Popen(
-            [sys.executable, "-m", "uvicorn", "--app-dir", str(app_dir), "--factory",
-             "prefect.server.api.server:create_app", "--host", "127.0.0.1", "--port", str(port),
-             "--log-level", "error", "--lifespan", "on"],
-            env=os.environ | {"PREFECT_UI_ENABLED": "0", "PREFECT__SERVER_EPHEMERAL": "1",
-                              "PREFECT__SERVER_FINAL": "1"},
-            stdout=subprocess.DEVNULL, preexec_fn=_die_with_parent,
-        )
+        # The socket is bound here and handed over (`--fd`): the port is ours from the start, so no other
+        # process can take it between choosing it and the server's bind.
+        with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
+            sock.bind(("127.0.0.1", 0))
+            sock.listen(128)
+            port = sock.getsockname()[1]
+            process = subprocess.Popen(
+                [sys.executable, "-m", "uvicorn", "--app-dir", str(app_dir), "--factory",
+                 "prefect.server.api.server:create_app", "--fd", str(sock.fileno()),
+                 "--log-level", "error", "--lifespan", "on"],
+                env=os.environ | {"PREFECT_UI_ENABLED": "0", "PREFECT__SERVER_EPHEMERAL": "1",
+                                  "PREFECT__SERVER_FINAL": "1"},
+                stdout=subprocess.DEVNULL, pass_fds=[sock.fileno()], preexec_fn=_die_with_parent,
+            )
         api = cls(port, process)
         atexit.register(api.stop)
         return api
@@ -117,12 +122,6 @@ def start_temporary_api() -> TemporaryApi | None:
     os.environ["PREFECT_API_URL"] = api.url
     os.environ["PREFECT_UI_URL"] = ""  # it serves no UI: no "View at http://…" line for a page that never was
     return api
-
-
-def _free_port() -> int:
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
 
 
 def _die_with_parent() -> None:
