@@ -77,16 +77,16 @@ def run_suite(record_type: str, frame: pl.DataFrame, known_offices: list[str]) -
     ctx, source = _context()
     _RUN_COUNTER[0] += 1
     name = f"{record_type}-{_RUN_COUNTER[0]}"
-    suite = ctx.suites.add(gx.ExpectationSuite(name=name, expectations=SUITES[record_type].expectations(known_offices)))
-    batch = source.add_dataframe_asset(name).add_batch_definition_whole_dataframe("night")
-    definition = ctx.validation_definitions.add(gx.ValidationDefinition(name=name, data=batch, suite=suite))
+    suite = gx.ExpectationSuite(name=name, expectations=SUITES[record_type].expectations(known_offices))
+    asset = source.add_dataframe_asset(name)
     # GX reports failing rows as pandas index labels: keep a unique RangeIndex equal to `_idx`.
     pdf = frame.to_pandas(use_pyarrow_extension_array=True)
+    batch = asset.add_batch_definition_whole_dataframe("night").get_batch(batch_parameters={"dataframe": pdf})
+    # Validating the batch directly: the same validator as a ValidationDefinition's, without storing the
+    # results in the context (we read them once, here).
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
-        result = definition.run(
-            batch_parameters={"dataframe": pdf}, result_format={"result_format": "COMPLETE"}
-        )
+        result = batch.validate(suite, result_format={"result_format": "COMPLETE"})
     parts = []
     key = RECORD_TYPES[record_type].key
     for r in result.results:
@@ -115,8 +115,7 @@ def run_suite(record_type: str, frame: pl.DataFrame, known_offices: list[str]) -
                           pl.lit(meta["message"])).alias("message"),
             )
         )
-    ctx.validation_definitions.delete(name)
-    ctx.suites.delete(name)
+    source.delete_asset(name)
     return pl.concat(parts) if parts else empty_quarantine()
 
 
