@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import dataclasses
 import gc
+import importlib
 import json
 import shutil
 import threading
@@ -60,19 +61,26 @@ def key_fingerprint(key_file: Path) -> str:
     return _pseudonymiser(str(key_file)).text("thads-cache-fingerprint")[-10:]
 
 
+# Imported by later steps, and slow to import: the expectation suites (Great Expectations, ~6 s), the
+# report (plotly, xlsxwriter: ~0.4 s) and the holiday calendar's Vietnam module (~0.5 s, first used by
+# the build's `staging.stg_calendar`).
+PRELOAD_MODULES = ("expectations.validate", "thads.publish.report", "holidays.countries.vietnam")
 _PRELOAD: list[threading.Thread] = []
 
 
-def preload_validation() -> None:
-    """Import the expectation suites (Great Expectations: ~6 s) in a background thread, once.
+def preload_modules() -> None:
+    """Import PRELOAD_MODULES in a background thread, once.
 
-    Started while the run waits for Prefect's API and parses files (polars releases the GIL), the import
-    is done by the time validation needs it instead of adding to the run; validation's own import waits
-    for this one (Python's per-module import locks).
+    Started while the run waits for Prefect's API and parses files (polars releases the GIL), the imports
+    are done by the time a step needs them instead of adding to the run; a step's own import waits for
+    this one (Python's per-module import locks).
     """
     if not _PRELOAD:
-        thread = threading.Thread(target=lambda: __import__("expectations.validate"), name="import-gx",
-                                  daemon=True)
+        def load() -> None:
+            for name in PRELOAD_MODULES:
+                importlib.import_module(name)
+
+        thread = threading.Thread(target=load, name="preload-imports", daemon=True)
         _PRELOAD.append(thread)
         thread.start()
 
@@ -276,7 +284,7 @@ def run_night(settings: Settings, targets: RunTargets, run_id: str) -> RunReport
     cache_dir = settings.state_dir / "parsed"
     office_of = intake_mod.load_office_map(settings.reference_dir)
     night = None
-    preload_validation()
+    preload_modules()
     try:
         load_or_create_key(settings.key_file)
         plan = scan_task(settings.inbox, targets.as_of)

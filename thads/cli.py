@@ -84,9 +84,9 @@ def run(
     # The flow reads its paths from the environment, so flags and env agree in this process.
     os.environ.update(settings.path_env())
     try:
-        from flows.nightly import nightly, preload_validation
+        from flows.nightly import nightly, preload_modules
 
-        preload_validation()  # GX imports while the API server finishes booting
+        preload_modules()  # GX and the report import while the API server finishes booting
         if api is not None:
             api.wait_ready(timeout=float(os.environ["PREFECT_SERVER_EPHEMERAL_STARTUP_TIMEOUT_SECONDS"]))
         report = nightly(as_of=run_date.isoformat(), wait_seconds=wait)
