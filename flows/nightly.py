@@ -65,24 +65,20 @@ def key_fingerprint(key_file: Path) -> str:
 # report (plotly, xlsxwriter: ~0.4 s) and the holiday calendar's Vietnam module (~0.5 s, first used by
 # the build's `staging.stg_calendar`).
 PRELOAD_MODULES = ("expectations.validate", "thads.publish.report", "holidays.countries.vietnam")
-_PRELOAD: list[threading.Thread] = []
 
 
-def preload_modules() -> None:
-    """Import PRELOAD_MODULES in a background thread, once.
+@lru_cache(maxsize=1)
+def preload_modules() -> threading.Thread:
+    """Import PRELOAD_MODULES in a background thread, once per process.
 
     Started while the run waits for Prefect's API and parses files (polars releases the GIL), the imports
     are done by the time a step needs them instead of adding to the run; a step's own import waits for
     this one (Python's per-module import locks).
     """
-    if not _PRELOAD:
-        def load() -> None:
-            for name in PRELOAD_MODULES:
-                importlib.import_module(name)
-
-        thread = threading.Thread(target=load, name="preload-imports", daemon=True)
-        _PRELOAD.append(thread)
-        thread.start()
+    thread = threading.Thread(target=lambda: [importlib.import_module(m) for m in PRELOAD_MODULES],
+                              name="preload-imports", daemon=True)
+    thread.start()
+    return thread
 
 
 @task(name="scan-inbox", retries=2, retry_delay_seconds=[2, 10])

@@ -47,25 +47,19 @@ def test_a_server_is_configured_by_the_environment_or_the_active_profile(clean_p
     assert not api_configured()  # an unreadable profile file is no server
 
 
-def _children(pid: int) -> list[int]:
-    out = []
-    for entry in os.listdir("/proc"):
-        if entry.isdigit():
-            try:
-                with open(f"/proc/{entry}/stat") as fh:
-                    if int(fh.read().rsplit(")", 1)[1].split()[1]) == pid:
-                        out.append(int(entry))
-            except (OSError, ValueError, IndexError):
-                pass
-    return out
+def _stat(pid: int) -> tuple[str, int] | None:
+    """(state, parent pid) of a process from /proc, None once it is gone."""
+    try:
+        with open(f"/proc/{pid}/stat") as fh:
+            fields = fh.read().rsplit(")", 1)[1].split()
+    except OSError:
+        return None
+    return fields[0], int(fields[1])
 
 
 def _alive(pid: int) -> bool:
-    try:
-        with open(f"/proc/{pid}/stat") as fh:
-            return fh.read().rsplit(")", 1)[1].split()[0] != "Z"
-    except OSError:
-        return False
+    stat = _stat(pid)
+    return stat is not None and stat[0] != "Z"
 
 
 def test_the_temporary_api_answers_and_dies_with_a_killed_run(clean_prefect_env):
@@ -86,7 +80,7 @@ def test_the_temporary_api_answers_and_dies_with_a_killed_run(clean_prefect_env)
         line = run.stdout.readline().split()
         assert len(line) == 2, "the temporary API never became ready"
         server_pid, url = int(line[0]), line[1]
-        assert server_pid in _children(run.pid)
+        assert _stat(server_pid)[1] == run.pid  # the run's own child
         with urllib.request.urlopen(f"{url}/health", timeout=10) as resp:
             assert resp.status == 200
         run.send_signal(signal.SIGKILL)

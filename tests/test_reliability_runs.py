@@ -148,22 +148,17 @@ def _hostile_entries(inbox: Path, outside: Path) -> list[tuple[str, tuple[str, .
 def _flow_level_mutants(inbox: Path) -> dict[str, str]:
     """A few damaged files through the real flow; rel path -> words of the expected rejection (or '')."""
     batch = inbox / BATCH
+    # (file, format, mutation, its seed, words of the expected rejection or '')
+    damage = [("NA10/status_events.csv", "csv", "to_tcvn3", 0, "TCVN3"),
+              ("NA07/payments.xlsx", "xlsx", "truncate_half", 0, "xlsx"),
+              ("NA08/payments.csv", "csv", "million_char_line", 0, ""),
+              ("NA07/status_events.xlsx", "xlsx", "xlsx_hidden_first_sheet", 0, ""),
+              ("NA09/payments.parquet", "parquet", "flip_bytes", 5, "")]
     want = {}
-    p = batch / "NA10" / "status_events.csv"
-    p.write_bytes(mutate(p.read_bytes(), "csv", "to_tcvn3"))
-    want[f"{BATCH}/NA10/status_events.csv"] = "TCVN3"
-    p = batch / "NA07" / "payments.xlsx"
-    p.write_bytes(mutate(p.read_bytes(), "xlsx", "truncate_half"))
-    want[f"{BATCH}/NA07/payments.xlsx"] = "xlsx"
-    p = batch / "NA08" / "payments.csv"
-    p.write_bytes(mutate(p.read_bytes(), "csv", "million_char_line"))
-    want[f"{BATCH}/NA08/payments.csv"] = ""
-    p = batch / "NA07" / "status_events.xlsx"
-    p.write_bytes(mutate(p.read_bytes(), "xlsx", "xlsx_hidden_first_sheet"))
-    want[f"{BATCH}/NA07/status_events.xlsx"] = ""
-    p = batch / "NA09" / "payments.parquet"
-    p.write_bytes(mutate(p.read_bytes(), "parquet", "flip_bytes", 5))
-    want[f"{BATCH}/NA09/payments.parquet"] = ""
+    for rel, fmt, mutation, seed, words in damage:
+        p = batch / rel
+        p.write_bytes(mutate(p.read_bytes(), fmt, mutation, seed))
+        want[f"{BATCH}/{rel}"] = words
     return want
 
 

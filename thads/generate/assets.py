@@ -42,6 +42,14 @@ def _round_to(x, unit):
     return (np.round(np.asarray(x, dtype=float) / unit) * unit).astype(np.int64)
 
 
+def _add_valuation(vals: "_Rows", started, ids, kind: int, contract, certificate, certified, value, disputed) -> None:
+    """Valuation rows (kind 0 first, 1 re-valuation) for the assets where `started`: the certificate,
+    its validity and the value are known only where `certified`."""
+    vals.add(started, asset=ids, kind=kind, contract=contract, certificate=np.where(certified, certificate, NULL_DAY),
+             valid_until=np.where(certified, certificate + VALIDITY_DAYS, NULL_DAY),
+             value=np.where(certified, value, NONE), disputed=disputed)
+
+
 class _Rows:
     def __init__(self, *names):
         self.cols = {k: [] for k in names}
@@ -102,17 +110,13 @@ def simulate_assets(rng: np.random.Generator, cases: dict, final_status: np.ndar
     cert = vc + rng.integers(7, 31, m)
     certified = valued & (cert <= limit_end)
     disputed = certified & (rng.random(m) < 0.08)
-    vals.add(valued, asset=ids, kind=0, contract=vc, certificate=np.where(certified, cert, NULL_DAY),
-             valid_until=np.where(certified, cert + VALIDITY_DAYS, NULL_DAY),
-             value=np.where(certified, value, NONE), disputed=disputed)
+    _add_valuation(vals, valued, ids, 0, vc, cert, certified, value, disputed)
     rv_c = cert + rng.integers(3, 11, m)
     rv_cert = rv_c + rng.integers(7, 31, m)
     rv_value = np.maximum(_round_to(value * rng.uniform(0.85, 1.05, m), 1e6), 1_000_000)
     has_rv = disputed & (rv_c <= limit_end)
     rv_done = has_rv & (rv_cert <= limit_end)
-    vals.add(has_rv, asset=ids, kind=1, contract=rv_c, certificate=np.where(rv_done, rv_cert, NULL_DAY),
-             valid_until=np.where(rv_done, rv_cert + VALIDITY_DAYS, NULL_DAY),
-             value=np.where(rv_done, rv_value, NONE), disputed=False)
+    _add_valuation(vals, has_rv, ids, 1, rv_c, rv_cert, rv_done, rv_value, False)
     price = np.where(rv_done, rv_value, value).astype(np.int64)
     cur_cert = np.where(rv_done, rv_cert, cert)
     ready = agreed | (certified & ~disputed) | rv_done
@@ -171,9 +175,7 @@ def simulate_assets(rng: np.random.Generator, cases: dict, final_status: np.ndar
         rv_value = np.maximum(_round_to(price * rng.uniform(0.85, 1.0, m), 1e6), 1_000_000)
         rv_started = reval & (rv_c <= limit_end)
         rv_done = rv_started & (rv_cert <= limit_end)
-        vals.add(rv_started, asset=ids, kind=1, contract=rv_c, certificate=np.where(rv_done, rv_cert, NULL_DAY),
-                 valid_until=np.where(rv_done, rv_cert + VALIDITY_DAYS, NULL_DAY),
-                 value=np.where(rv_done, rv_value, NONE), disputed=False)
+        _add_valuation(vals, rv_started, ids, 1, rv_c, rv_cert, rv_done, rv_value, False)
         active &= ~(reval & ~rv_done)
         cut = _round_to(price * (1 - rng.uniform(0.02, 0.10, m)), 1e3)
         price = np.where(reval, rv_value, np.where(failed, cut, price))

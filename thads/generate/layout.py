@@ -45,6 +45,20 @@ def _sorted(cols: dict[str, np.ndarray], keys: list[str], n_folders: int) -> Row
     return RowTable(cols, n_folders)
 
 
+def _child_rows(records: dict, c: dict, n_f: int) -> tuple[RowTable, np.ndarray]:
+    """A case's child records (events, payments) in its holder's folder; those dated before a move
+    also in the old office's folder (the stale copy). Returns the rows and the indices of the stale ones."""
+    idx = np.arange(len(records["case"]), dtype=np.int64)
+    stale = idx[c["moved"][records["case"]] & (records["day"] < c["move_day"][records["case"]])]
+    rows = _sorted({
+        "src": np.r_[idx, stale],
+        "case": np.r_[records["case"], records["case"][stale]].astype(np.int64),
+        "folder": np.r_[c["holder"][records["case"]], c["office"][records["case"][stale]]].astype(np.int16),
+        "stale": np.r_[np.zeros(len(idx), bool), np.ones(len(stale), bool)],
+    }, ["folder", "case", "src"], n_f)
+    return rows, stale
+
+
 def lay_out(world: World) -> dict[str, RowTable]:
     c = world.cases
     n_f = len(world.ref.offices)
@@ -54,24 +68,8 @@ def lay_out(world: World) -> dict[str, RowTable]:
 
     # -- events and payments: all in the holder's folder; the stale prefix also in the old folder
     ev = world.events
-    ev_idx = np.arange(len(ev["case"]), dtype=np.int64)
-    ev_stale = ev_idx[c["moved"][ev["case"]] & (ev["day"] < c["move_day"][ev["case"]])]
-    events = _sorted({
-        "src": np.r_[ev_idx, ev_stale],
-        "case": np.r_[ev["case"], ev["case"][ev_stale]].astype(np.int64),
-        "folder": np.r_[c["holder"][ev["case"]], c["office"][ev["case"][ev_stale]]].astype(np.int16),
-        "stale": np.r_[np.zeros(len(ev_idx), bool), np.ones(len(ev_stale), bool)],
-    }, ["folder", "case", "src"], n_f)
-
-    py = world.payments
-    py_idx = np.arange(len(py["case"]), dtype=np.int64)
-    py_stale = py_idx[c["moved"][py["case"]] & (py["day"] < c["move_day"][py["case"]])]
-    payments = _sorted({
-        "src": np.r_[py_idx, py_stale],
-        "case": np.r_[py["case"], py["case"][py_stale]].astype(np.int64),
-        "folder": np.r_[c["holder"][py["case"]], c["office"][py["case"][py_stale]]].astype(np.int16),
-        "stale": np.r_[np.zeros(len(py_idx), bool), np.ones(len(py_stale), bool)],
-    }, ["folder", "case", "src"], n_f)
+    events, ev_stale = _child_rows(ev, c, n_f)
+    payments, _ = _child_rows(world.payments, c, n_f)
 
     # -- cases: the stale copy's status is its last event before the move
     stale_status = np.zeros(len(moved), dtype=np.int8)

@@ -27,15 +27,43 @@ scopes as (
     select * from (values ('all'), ('credit')) as t(scope)
 ),
 
-scoped as (
+measures as (
+    -- one row per case, period and scope: its grouping columns, then every measure as a number that
+    -- the aggregations below sum (a flag counts 1; a case outside a filter adds 0)
     select
-        facts.*,
+        facts.period_id,
         scopes.scope,
         periods.period_kind,
         cases.office_code,
         cases.initiation,
         cases.judgment_type,
         cases.credit_institution_canonical,
+        case when facts.carried_over then 1 else 0 end as carried_over,
+        case when facts.is_new then 1 else 0 end as new_cases,
+        case when facts.is_handled then 1 else 0 end as handled,
+        case when facts.is_entrusted then 1 else 0 end as entrusted,
+        case when facts.is_withdrawn then 1 else 0 end as withdrawn,
+        case when facts.is_moved_to_separate then 1 else 0 end as moved_to_separate,
+        case when facts.is_to_enforce then 1 else 0 end as to_enforce,
+        case when facts.is_with_conditions then 1 else 0 end as with_conditions,
+        case when facts.is_without_conditions then 1 else 0 end as without_conditions,
+        case when facts.is_completed then 1 else 0 end as completed,
+        case when facts.is_carried_forward then 1 else 0 end as carried_forward,
+        facts.money_to_enforce,
+        facts.money_with_conditions,
+        facts.money_completed,
+        facts.money_paid,
+        facts.money_exempted,
+        facts.money_closed_remainder,
+        facts.money_carried_forward,
+        facts.money_recovered,
+        case when facts.is_with_conditions and facts.carried_over then 1 else 0 end
+            as with_conditions_carried_over,
+        case when facts.is_with_conditions and facts.is_new then 1 else 0 end as with_conditions_new,
+        case when facts.carried_over then coalesce(facts.money_with_conditions, 0) else 0 end
+            as money_with_conditions_carried_over,
+        case when facts.is_new then coalesce(facts.money_with_conditions, 0) else 0 end
+            as money_with_conditions_new,
     from facts
     inner join cases
         on facts.case_id = cases.case_id
@@ -53,32 +81,9 @@ totals as (
         'total' as breakdown,
         cast(null as varchar) as breakdown_value,
         grouping(office_code) = 1 as is_province,
-        count(*) filter (where carried_over) as carried_over,
-        count(*) filter (where is_new) as new_cases,
-        count(*) filter (where is_handled) as handled,
-        count(*) filter (where is_entrusted) as entrusted,
-        count(*) filter (where is_withdrawn) as withdrawn,
-        count(*) filter (where is_moved_to_separate) as moved_to_separate,
-        count(*) filter (where is_to_enforce) as to_enforce,
-        count(*) filter (where is_with_conditions) as with_conditions,
-        count(*) filter (where is_without_conditions) as without_conditions,
-        count(*) filter (where is_completed) as completed,
-        count(*) filter (where is_carried_forward) as carried_forward,
-        cast(sum(money_to_enforce) as bigint) as money_to_enforce,
-        cast(sum(money_with_conditions) as bigint) as money_with_conditions,
-        cast(sum(money_completed) as bigint) as money_completed,
-        cast(sum(money_paid) as bigint) as money_paid,
-        cast(sum(money_exempted) as bigint) as money_exempted,
-        cast(sum(money_closed_remainder) as bigint) as money_closed_remainder,
-        cast(sum(money_carried_forward) as bigint) as money_carried_forward,
-        cast(sum(money_recovered) as bigint) as money_recovered,
-        count(*) filter (where is_with_conditions and carried_over) as with_conditions_carried_over,
-        count(*) filter (where is_with_conditions and is_new) as with_conditions_new,
-        cast(coalesce(sum(money_with_conditions) filter (where carried_over), 0) as bigint)
-            as money_with_conditions_carried_over,
-        cast(coalesce(sum(money_with_conditions) filter (where is_new), 0) as bigint)
-            as money_with_conditions_new,
-    from scoped
+        cast(sum(columns(* exclude (period_id, scope, period_kind, office_code, initiation, judgment_type,
+                                    credit_institution_canonical))) as bigint),
+    from measures
     group by grouping sets ((period_id, scope, office_code), (period_id, scope))
 ),
 
@@ -94,32 +99,9 @@ breakdowns as (
         end as breakdown,
         coalesce(initiation, judgment_type, credit_institution_canonical) as breakdown_value,
         grouping(office_code) = 1 as is_province,
-        count(*) filter (where carried_over) as carried_over,
-        count(*) filter (where is_new) as new_cases,
-        count(*) filter (where is_handled) as handled,
-        count(*) filter (where is_entrusted) as entrusted,
-        count(*) filter (where is_withdrawn) as withdrawn,
-        count(*) filter (where is_moved_to_separate) as moved_to_separate,
-        count(*) filter (where is_to_enforce) as to_enforce,
-        count(*) filter (where is_with_conditions) as with_conditions,
-        count(*) filter (where is_without_conditions) as without_conditions,
-        count(*) filter (where is_completed) as completed,
-        count(*) filter (where is_carried_forward) as carried_forward,
-        cast(sum(money_to_enforce) as bigint) as money_to_enforce,
-        cast(sum(money_with_conditions) as bigint) as money_with_conditions,
-        cast(sum(money_completed) as bigint) as money_completed,
-        cast(sum(money_paid) as bigint) as money_paid,
-        cast(sum(money_exempted) as bigint) as money_exempted,
-        cast(sum(money_closed_remainder) as bigint) as money_closed_remainder,
-        cast(sum(money_carried_forward) as bigint) as money_carried_forward,
-        cast(sum(money_recovered) as bigint) as money_recovered,
-        count(*) filter (where is_with_conditions and carried_over) as with_conditions_carried_over,
-        count(*) filter (where is_with_conditions and is_new) as with_conditions_new,
-        cast(coalesce(sum(money_with_conditions) filter (where carried_over), 0) as bigint)
-            as money_with_conditions_carried_over,
-        cast(coalesce(sum(money_with_conditions) filter (where is_new), 0) as bigint)
-            as money_with_conditions_new,
-    from scoped
+        cast(sum(columns(* exclude (period_id, scope, period_kind, office_code, initiation, judgment_type,
+                                    credit_institution_canonical))) as bigint),
+    from measures
     where period_kind in ('ytd', 'year')
     group by grouping sets (
         (period_id, scope, office_code, initiation),
