@@ -112,21 +112,22 @@ def publish_full(s, cases, seed, as_of):
     return _publish(s, as_of, full=True)
 
 
-def _thads_run(s: Settings, as_of: date) -> str:
-    out = subprocess.run([str(Path(sys.executable).with_name("thads")), "run", "--as-of", as_of.isoformat()],
-                         env=env_for(s), cwd=REPO_ROOT, capture_output=True, text=True)
+def _thads_run(s: Settings, as_of: date, *flags: str) -> str:
+    out = subprocess.run([str(Path(sys.executable).with_name("thads")), "run", "--as-of", as_of.isoformat(),
+                          *flags], env=env_for(s), cwd=REPO_ROOT, capture_output=True, text=True)
     if out.returncode != 0:
         raise SystemExit(out.stdout[-2000:] + out.stderr[-2000:])
     return out.stdout.strip().splitlines()[-1]
 
 
 def run_full(s: Settings, cases: int, seed: int, as_of: date) -> str:
-    shutil.rmtree(s.state_dir / "parsed", ignore_errors=True)  # a full run parses everything
-    return _thads_run(s, as_of)
+    """Everything parsed and built again: no parse cache, nothing kept from the previous warehouse."""
+    return _thads_run(s, as_of, "--full")
 
 
 def run_incremental(s: Settings, cases: int, seed: int, as_of: date) -> str:
-    """One office re-sends its payments with one more row: only that file is parsed again."""
+    """One office re-sends its payments with one more row: only that file is parsed again, and the
+    warehouse build recomputes what depends on it (for the partitioned models, that office only)."""
     office = sorted(p for p in (s.inbox / as_of.isoformat()).iterdir() if p.is_dir())[0]
     target = next((p for p in office.glob("payments.*") if p.suffix == ".csv"), None)
     if target is not None:

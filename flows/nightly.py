@@ -144,11 +144,18 @@ def record_intake_task(night: intake_mod.NightIntake, run_id: str, as_of: date, 
 
 @task(name="build-warehouse", cache_policy=NO_CACHE)
 def build_task(target: Path, canonical_dir: Path, as_of: date, settings: Settings, audit: AuditStore,
-               this_run: pl.DataFrame):
-    """Rebuild the warehouse into a new file and swap it in only when every model and check passed."""
-    return build_warehouse(target, canonical_dir, as_of, settings.reference_dir,
-                           before_publish=lambda con: audit.copy_into(con, pending={"runs": this_run}),
-                           models_dir=settings.models_dir)
+               this_run: pl.DataFrame, reuse_previous: bool = True):
+    """Build the warehouse into a new file (keeping from the previous one what did not change) and swap
+    it in only when every model and check passed."""
+    result = build_warehouse(target, canonical_dir, as_of, settings.reference_dir,
+                             before_publish=lambda con: audit.copy_into(con, pending={"runs": this_run}),
+                             models_dir=settings.models_dir, reuse_previous=reuse_previous)
+    modes = [m.mode for m in result.models]
+    get_run_logger().info(
+        "warehouse built in %.1f s: %d tables kept from the previous warehouse, %d rebuilt for some "
+        "offices only, %d rebuilt whole", result.seconds, modes.count("kept"),
+        sum(m.startswith("offices") for m in modes), modes.count("built"))
+    return result
 
 
 @task(name="publish-report", retries=1, retry_delay_seconds=[5], cache_policy=NO_CACHE)
@@ -254,11 +261,12 @@ def task_runner():
 
 @flow(name="nightly", log_prints=True, task_runner=task_runner(), on_failure=[notify_failure])
 def nightly(inbox: str | None = None, as_of: str | None = None, warehouse: str | None = None,
-            exports: str | None = None, wait_seconds: float = 0.0) -> RunReport:
+            exports: str | None = None, wait_seconds: float = 0.0, full: bool = False) -> RunReport:
     """One night: ingest + validate (fanned out per file), build, publish, record.
 
     Every argument defaults to the settings (environment, then the embedded defaults); as_of defaults
-    to the newest batch in the inbox. This is the flow the schedule runs.
+    to the newest batch in the inbox. `full` parses every file again and rebuilds every table (no parse
+    cache, nothing kept from the previous warehouse). This is the flow the schedule runs.
     """
     settings = get_settings().with_overrides(inbox=inbox, warehouse=warehouse, exports=exports)
     newest = newest_batch_date(settings.inbox)
@@ -267,10 +275,10 @@ def nightly(inbox: str | None = None, as_of: str | None = None, warehouse: str |
     run_date = date.fromisoformat(as_of) if as_of else newest
     targets = resolve_targets(settings, run_date, newest)
     with run_lock(settings.state_dir, wait_seconds=wait_seconds):
-        return run_night(settings, targets, new_run_id())
+        return run_night(settings, targets, new_run_id(), full=full)
 
 
-def run_night(settings: Settings, targets: RunTargets, run_id: str) -> RunReport:
+def run_night(settings: Settings, targets: RunTargets, run_id: str, full: bool = False) -> RunReport:
     """The body of the flow, for a settings object already resolved (must run inside a flow)."""
     logger = get_run_logger()
     started = datetime.now(timezone.utc)
@@ -281,6 +289,8 @@ def run_night(settings: Settings, targets: RunTargets, run_id: str) -> RunReport
     office_of = intake_mod.load_office_map(settings.reference_dir)
     night = None
     preload_modules()
+    if full:
+        shutil.rmtree(cache_dir, ignore_errors=True)
     try:
         load_or_create_key(settings.key_file)
         plan = scan_task(settings.inbox, targets.as_of)
@@ -298,7 +308,8 @@ def run_night(settings: Settings, targets: RunTargets, run_id: str) -> RunReport
         png_browser = browser_mod.find_browser()
         if png_browser:  # kaleido's Chromium starts while the warehouse builds
             browser_mod.start_png_browser(png_browser)
-        build_task(targets.warehouse, run_dir / "canonical", targets.as_of, settings, audit, this_run)
+        build_task(targets.warehouse, run_dir / "canonical", targets.as_of, settings, audit, this_run,
+                   reuse_previous=not full)
         report.warehouse = targets.warehouse
         published = publish_task(targets.warehouse, targets)
         if published is not None:

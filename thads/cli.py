@@ -52,6 +52,9 @@ def run(
     exports: Optional[Path] = typer.Option(None, "--exports", help="Exports folder (default: data/exports)."),
     wait: float = typer.Option(float(os.environ.get("THADS_LOCK_WAIT_SECONDS", "0")), "--wait",
                                help="Seconds to wait for a run already in progress before giving up."),
+    full: bool = typer.Option(False, "--full",
+                              help="Parse every file again and rebuild every table (by default, unchanged "
+                                   "files and unchanged parts of the warehouse are reused)."),
 ) -> None:
     """Run the nightly job once: ingest and validate, rebuild the warehouse, publish the report."""
     from thads.prefect_env import configure, start_temporary_api
@@ -89,7 +92,7 @@ def run(
         preload_modules()  # GX and the report import while the API server finishes booting
         if api is not None:
             api.wait_ready(timeout=float(os.environ["PREFECT_SERVER_EPHEMERAL_STARTUP_TIMEOUT_SECONDS"]))
-        report = nightly(as_of=run_date.isoformat(), wait_seconds=wait)
+        report = nightly(as_of=run_date.isoformat(), wait_seconds=wait, full=full)
     except RunLockedError as exc:
         typer.echo(f"thads run: {exc}", err=True)
         raise typer.Exit(code=3)

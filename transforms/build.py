@@ -37,6 +37,8 @@ from typing import Any, Callable
 
 import duckdb
 
+from transforms import reuse
+
 LAYERS: tuple[str, ...] = ("staging", "intermediate", "marts")
 CHECKS_FOLDER = "checks"
 WARNINGS_FOLDER = "warnings"
@@ -178,6 +180,7 @@ RAW_KEYS: dict[str, tuple[str, ...]] = {
 }
 
 _REF_NAME = re.compile(r"\b(staging|intermediate|marts)\s*\.\s*\"?([A-Za-z_][A-Za-z0-9_]*)\"?")
+_INPUT_NAME = re.compile(r"\b(raw|ref|staging|intermediate|marts)\s*\.\s*\"?([A-Za-z_][A-Za-z0-9_]*)\"?")
 _IDENT = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
 
 
@@ -226,6 +229,8 @@ class ModelRun:
     path: Path
     rows: int
     seconds: float
+    # "built" (whole), "kept" (from the previous warehouse), or "offices A, B" (only their rows rebuilt)
+    mode: str = "built"
 
 
 @dataclass(frozen=True)
@@ -299,10 +304,10 @@ def _strip_sql_noise(sql: str) -> str:
     return out.getvalue()
 
 
-def sql_references(sql: str) -> list[str]:
+def sql_references(sql: str, pattern: re.Pattern = _REF_NAME) -> list[str]:
     """Qualified model names (`staging.x`, `intermediate.y`, `marts.z`) a SQL text reads, in order."""
     seen: dict[str, None] = {}
-    for m in _REF_NAME.finditer(_strip_sql_noise(sql)):
+    for m in pattern.finditer(_strip_sql_noise(sql)):
         seen[f"{m.group(1).lower()}.{m.group(2).lower()}"] = None
     return list(seen)
 
@@ -432,18 +437,31 @@ def _sql_str(text: str) -> str:
     return "'" + text.replace("'", "''") + "'"
 
 
-def _load_raw(con: duckdb.DuckDBPyConnection, canonical_dir: Path) -> dict[str, int]:
+def _table_exists(con: duckdb.DuckDBPyConnection, name: str) -> bool:
+    schema, table = name.split(".", 1)
+    return con.execute("select count(*) from duckdb_tables() where schema_name = ? and table_name = ?",
+                       [schema, table]).fetchone()[0] > 0
+
+
+def _load_raw(con: duckdb.DuckDBPyConnection, canonical_dir: Path,
+              fingerprints: reuse.Fingerprints) -> dict[str, int]:
+    """One raw table per canonical file; a table whose file has the same bytes as last build is kept."""
     con.execute("create schema if not exists raw")
     counts: dict[str, int] = {}
     for table, columns in RAW_TABLES.items():
         path = canonical_dir / f"{table}.parquet"
+        name = f"raw.{table}"
+        if fingerprints.keep_raw(name, reuse.file_fingerprint(path), _table_exists(con, name)):
+            counts[table] = con.execute(f"select count(*) from {name}").fetchone()[0]
+            continue
+        con.execute(f"drop table if exists {name}")
         if path.is_file():
             con.execute(f"create temp view _src as select * from read_parquet({_sql_str(str(path))})")
             present = {r[0] for r in con.execute("describe _src").fetchall()}
             missing_keys = [c for c in RAW_KEYS[table] if c not in present]
             if missing_keys:
                 raise BuildError(f"{path}: missing column(s) {', '.join(missing_keys)}", stage="load",
-                                 name=f"raw.{table}", path=path)
+                                 name=name, path=path)
             select = []
             for col, typ in columns:
                 if col in present:
@@ -454,12 +472,12 @@ def _load_raw(con: duckdb.DuckDBPyConnection, canonical_dir: Path) -> dict[str, 
                     select.append(f"cast(null as {typ}) as {_quote(col)}")
             known = {c for c, _ in columns}
             select += [_quote(c) for c in sorted(present - known)]
-            con.execute(f"create table raw.{table} as select {', '.join(select)} from _src")
+            con.execute(f"create table {name} as select {', '.join(select)} from _src")
             con.execute("drop view _src")
         else:
             cols = ", ".join(f"{_quote(c)} {t}" for c, t in columns)
-            con.execute(f"create table raw.{table} ({cols})")
-        counts[table] = con.execute(f"select count(*) from raw.{table}").fetchone()[0]
+            con.execute(f"create table {name} ({cols})")
+        counts[table] = con.execute(f"select count(*) from {name}").fetchone()[0]
     return counts
 
 
@@ -595,6 +613,77 @@ def _run_checks(con: duckdb.DuckDBPyConnection, checks_dir: Path, fatal: bool = 
     return results
 
 
+def _drop_all_but_raw_and_models(con: duckdb.DuckDBPyConnection, models: list[ModelInfo]) -> None:
+    """In a copy of the previous warehouse, keep only what a build may reuse: raw and model tables."""
+    keep = {f"raw.{t}" for t in RAW_TABLES} | {m.name for m in models}
+    for schema, table in con.execute(
+            "select schema_name, table_name from duckdb_tables() where not internal").fetchall():
+        if f"{schema}.{table}" not in keep:
+            con.execute(f"drop table {_quote(schema)}.{_quote(table)}")
+    for schema, view in con.execute(
+            "select schema_name, view_name from duckdb_views() where not internal").fetchall():
+        con.execute(f"drop view {_quote(schema)}.{_quote(view)}")
+    for (schema,) in con.execute(
+            "select schema_name from duckdb_schemas() where not internal and database_name = current_database()"
+    ).fetchall():
+        if schema not in ("raw", "main", *LAYERS):
+            con.execute(f"drop schema {_quote(schema)} cascade")
+
+
+def _recompute_offices(con: duckdb.DuckDBPyConnection, model: ModelInfo, sql: str, reads: list[str],
+                       column: str, offices: list[str], fingerprints: reuse.Fingerprints) -> None:
+    """Replace the rows of `offices` in a partitioned model: its SQL run on their cases only."""
+    keyed = {r: r.split(".", 1)[1] for r in reads if fingerprints.is_case_keyed(r)}
+    if len(set(keyed.values())) < len(keyed):
+        raise RuntimeError(f"a partitioned model cannot read two case-keyed tables of the same name: "
+                           f"{sorted(keyed)}")
+    con.execute(f"create or replace temp table _office_cases as select {reuse.CASE_KEY} "
+                f"from {reuse.CASES_TABLE} where {reuse.OFFICE_COLUMN} in (select unnest(?::varchar[]))",
+                [offices])
+    try:
+        for name, view in keyed.items():
+            con.execute(f"create or replace temp view {view} as select * from {name} "
+                        f"where {reuse.CASE_KEY} in (select {reuse.CASE_KEY} from temp.main._office_cases)")
+        con.execute(f"delete from {model.name} where {_quote(column)} in (select unnest(?::varchar[]))",
+                    [offices])
+        con.execute(f"insert into {model.name} by name select * from (\n{reuse.narrowed_sql(sql, keyed)}\n)")
+    finally:
+        for view in keyed.values():
+            con.execute(f"drop view if exists temp.main.{view}")
+        con.execute("drop table if exists temp.main._office_cases")
+
+
+def _build_model(con: duckdb.DuckDBPyConnection, model: ModelInfo, module: ModuleType | None,
+                 context: ModelContext, fingerprints: reuse.Fingerprints) -> str:
+    """Keep, partly rebuild or build one model (transforms/reuse.py decides); returns how."""
+    exists = _table_exists(con, model.name)
+    sql = model.path.read_text(encoding="utf-8").strip().rstrip(";").strip() if model.kind == "sql" else ""
+    reads = sql_references(sql, _INPUT_NAME) if sql else []
+    input_fp = (fingerprints.model_input_fp(model.name, sql, reads, reuse.is_volatile(_strip_sql_noise(sql)))
+                if sql else None)
+    if fingerprints.keep_model(model.name, input_fp, exists):
+        return "kept"
+    column = reuse.partition_column(sql) if sql else None
+    if column is not None:
+        office_fps = fingerprints.office_fps(model.name, sql, reads)
+        offices = fingerprints.offices_to_recompute(model.name, office_fps) if exists else None
+        fingerprints.partitions[model.name] = office_fps
+        if offices is not None:
+            fingerprints.forget(model.name)
+            if offices:
+                _recompute_offices(con, model, sql, reads, column, offices, fingerprints)
+            return f"offices {', '.join(offices)}" if offices else "kept"
+    con.execute(f"drop table if exists {model.name}")
+    fingerprints.forget(model.name)
+    _run_model(con, model, module, context)
+    if column is not None:
+        empty = con.execute(f"select count(*) from {model.name} where {_quote(column)} is null").fetchone()[0]
+        if empty:
+            raise RuntimeError(f"{empty} row(s) with no {column}: a model partitioned by {column} "
+                               f"(-- partition_by) must give every row its case's office")
+    return "built"
+
+
 def build_warehouse(
     db_path: Path,
     canonical_dir: Path,
@@ -602,8 +691,13 @@ def build_warehouse(
     reference_dir: Path | None = None,
     before_publish: Callable[[duckdb.DuckDBPyConnection], None] | None = None,
     models_dir: Path | None = None,
+    reuse_previous: bool = True,
 ) -> BuildResult:
-    """Build the whole warehouse into `<db_path>.building-<pid>` and publish it atomically on success."""
+    """Build the warehouse into `<db_path>.building-<pid>` and publish it atomically on success.
+
+    With `reuse_previous`, the build starts from a copy of the warehouse at `db_path` (if its
+    fingerprints were made by this code) and keeps what did not change (transforms/reuse.py).
+    """
     t_start = time.perf_counter()
     db_path = Path(db_path)
     canonical_dir = Path(canonical_dir)
@@ -623,12 +717,17 @@ def build_warehouse(
 
     # A memory ceiling for the build (DuckDB spills to disk beyond it): the nightly process also holds
     # what ingest left behind, and the whole run must stay within its memory budget.
+    salt = reuse.recipe_salt()
+    previous = reuse.start_from_previous(db_path, tmp, salt) if reuse_previous else None
     con = duckdb.connect(str(tmp), config={"memory_limit": os.environ.get("THADS_BUILD_MEMORY_LIMIT", "3GB")})
     con.execute("set enable_progress_bar = false")  # a nightly log is no terminal
+    fingerprints = reuse.Fingerprints(con, previous, salt)
     published = False
     try:
         try:
-            raw_rows = _load_raw(con, canonical_dir)
+            if previous is not None:
+                _drop_all_but_raw_and_models(con, models)
+            raw_rows = _load_raw(con, canonical_dir, fingerprints)
             _load_ref(con, reference_dir, as_of)
         except BuildError:
             raise
@@ -641,12 +740,13 @@ def build_warehouse(
                                    canonical_dir, reference_dir, models_dir)
             t0 = time.perf_counter()
             try:
-                _run_model(con, model, modules.get(model.name), context)
+                mode = _build_model(con, model, modules.get(model.name), context, fingerprints)
                 rows = con.execute(f"select count(*) from {model.name}").fetchone()[0]
             except Exception as exc:  # noqa: BLE001 - any failure names the model
                 raise BuildError(f"model {model.name} ({model.path}) failed: {exc}", stage="model",
                                  name=model.name, path=model.path) from exc
-            runs.append(ModelRun(model.name, model.path, rows, time.perf_counter() - t0))
+            runs.append(ModelRun(model.name, model.path, rows, time.perf_counter() - t0, mode))
+        fingerprints.save([f"raw.{t}" for t in RAW_TABLES] + [m.name for m in models])
 
         checks = _run_checks(con, models_dir / CHECKS_FOLDER)
         warnings = [w for w in _run_checks(con, models_dir / WARNINGS_FOLDER, fatal=False) if not w.passed]

@@ -11,6 +11,9 @@
 --                       or before the entrustment date
 --   is_carried_forward  handled and open at the end
 -- Money: outstanding_start = amount_due - payments dated before start.
+-- office_code is the case's office: a build recomputes only the offices whose cases changed
+-- (transforms/reuse.py; every row here depends on its own case's rows only).
+-- partition_by: office_code
 with cases as (
     select * from staging.stg_cases
 ),
@@ -80,6 +83,7 @@ with_period as (
     select
         candidates.period_id,
         candidates.case_id,
+        cases.office_code,
         periods.period_start,
         periods.period_end,
         cases.received_date,
@@ -180,6 +184,7 @@ flagged as (
     select
         classified.period_id,
         classified.case_id,
+        classified.office_code,
         classified.carried_over,
         classified.is_new,
         classified.carried_over or classified.is_new as is_handled,
@@ -228,6 +233,7 @@ final as (
     select
         period_id,
         case_id,
+        office_code,
         carried_over,
         is_new,
         is_handled,
