@@ -49,6 +49,7 @@ class RunReport:
     kpis: dict = field(default_factory=dict)
     stale_offices: list[str] = field(default_factory=list)
     missing_offices: list[str] = field(default_factory=list)
+    build: str = ""  # what the warehouse build kept and rebuilt (build_summary)
 
 
 @lru_cache(maxsize=4)
@@ -150,12 +151,17 @@ def build_task(target: Path, canonical_dir: Path, as_of: date, settings: Setting
     result = build_warehouse(target, canonical_dir, as_of, settings.reference_dir,
                              before_publish=lambda con: audit.copy_into(con, pending={"runs": this_run}),
                              models_dir=settings.models_dir, reuse_previous=reuse_previous)
-    modes = [m.mode for m in result.models]
-    get_run_logger().info(
-        "warehouse built in %.1f s: %d tables kept from the previous warehouse, %d rebuilt for some "
-        "offices only, %d rebuilt whole", result.seconds, modes.count("kept"),
-        sum(m.startswith("offices") for m in modes), modes.count("built"))
+    get_run_logger().info("warehouse %s", build_summary(result))
     return result
+
+
+def build_summary(result) -> str:
+    """How much of the warehouse a build kept from the previous one (transforms/reuse.py)."""
+    modes = [m.mode for m in result.models]
+    partial = [f"{m.name} ({m.mode})" for m in result.models if m.mode.startswith("offices")]
+    text = (f"built in {result.seconds:.1f} s: {modes.count('built')} of {len(modes)} tables rebuilt whole, "
+            f"{modes.count('kept')} kept from the previous warehouse")
+    return text + (f", rebuilt for some offices only: {'; '.join(partial)}" if partial else "")
 
 
 @task(name="publish-report", retries=1, retry_delay_seconds=[5], cache_policy=NO_CACHE)
@@ -215,6 +221,8 @@ def summary_markdown(report: RunReport, night: intake_mod.NightIntake | None) ->
         lines.append(f"- report: {report.report_dir / 'index.html'}")
     if report.warehouse:
         lines.append(f"- warehouse: {report.warehouse}")
+    if report.build:
+        lines.append(f"- warehouse {report.build}")
     return "\n".join(lines)
 
 
@@ -308,9 +316,10 @@ def run_night(settings: Settings, targets: RunTargets, run_id: str, full: bool =
         png_browser = browser_mod.find_browser()
         if png_browser:  # kaleido's Chromium starts while the warehouse builds
             browser_mod.start_png_browser(png_browser)
-        build_task(targets.warehouse, run_dir / "canonical", targets.as_of, settings, audit, this_run,
-                   reuse_previous=not full)
+        built = build_task(targets.warehouse, run_dir / "canonical", targets.as_of, settings, audit,
+                           this_run, reuse_previous=not full)
         report.warehouse = targets.warehouse
+        report.build = build_summary(built)
         published = publish_task(targets.warehouse, targets)
         if published is not None:
             report.report_dir = getattr(published, "path", None) or (targets.exports / targets.as_of.isoformat())

@@ -186,3 +186,37 @@ def test_partition_columns_hold_the_case_office(nightly_run):
                                 where m.{column} is distinct from c.{reuse.OFFICE_COLUMN}""").fetchone()[0]
         assert wrong == 0, name
     con.close()
+
+
+def _tiny(tmp_path: Path, models: dict[str, str]) -> tuple[Path, Path]:
+    for rel, text in models.items():
+        (tmp_path / "models" / rel).parent.mkdir(parents=True, exist_ok=True)
+        (tmp_path / "models" / rel).write_text(text, encoding="utf-8")
+    canonical = tmp_path / "canonical"
+    canonical.mkdir()
+    duckdb.sql("select * from (values ('A', 'NA01', date '2025-01-01'), ('B', 'NA02', date '2025-02-01')) "
+               "as t(case_id, office_code, received_date)").write_parquet(str(canonical / "cases.parquet"))
+    (tmp_path / "ref").mkdir()
+    return tmp_path / "models", canonical
+
+
+def test_sql_reading_a_clock_is_never_kept(tmp_path):
+    models, canonical = _tiny(tmp_path, {
+        "staging/stg_cases.sql": "select case_id, office_code from raw.cases",
+        "marts/stamped.sql": "select count(*) as n, current_date as built_on from staging.stg_cases"})
+    db = tmp_path / "wh" / "thads.duckdb"
+    build_warehouse(db, canonical, SAMPLE_AS_OF, tmp_path / "ref", models_dir=models)
+    again = build_warehouse(db, canonical, SAMPLE_AS_OF, tmp_path / "ref", models_dir=models)
+    assert {m.name: m.mode for m in again.models} == {"staging.stg_cases": "kept", "marts.stamped": "built"}
+
+
+def test_a_partitioned_model_must_give_every_row_an_office(tmp_path):
+    models, canonical = _tiny(tmp_path, {
+        "staging/stg_cases.sql": "select case_id, office_code from raw.cases",
+        "intermediate/int_facts.sql": "-- partition_by: office_code\n"
+                                      "select case_id, case when case_id = 'B' then office_code end as office_code "
+                                      "from staging.stg_cases"})
+    from transforms.build import BuildError
+
+    with pytest.raises(BuildError, match=r"intermediate.int_facts .*1 row\(s\) with no office_code"):
+        build_warehouse(tmp_path / "thads.duckdb", canonical, SAMPLE_AS_OF, tmp_path / "ref", models_dir=models)

@@ -1,14 +1,17 @@
 """Build the DuckDB warehouse from the canonical Parquet files: raw -> staging -> intermediate -> marts.
 
-The warehouse is rebuilt whole on every run, into a temporary file beside the published one; only a
-build whose every model and every check succeeded replaces the published file (atomically, with
-`os.replace`). Readers open the published file read-only (`open_warehouse`).
+Every build writes a temporary file beside the published one; only a build whose every model and every
+check succeeded replaces the published file (atomically, with `os.replace`). Readers open the published
+file read-only (`open_warehouse`). The temporary file starts as a copy of the published one, and the
+build keeps the tables whose inputs did not change and recomputes only the changed offices of the models
+marked `-- partition_by: office_code` (`transforms/reuse.py`); `reuse_previous=False` builds from nothing.
 
 Models live in `transforms/models/{staging,intermediate,marts}/` (the folder is the schema):
 
 * `<name>.sql` builds table `<folder>.<name>` as `create table <folder>.<name> as <file contents>`.
   Its dependencies are the `staging.x`, `intermediate.y` and `marts.z` names it mentions (comments and
-  string literals ignored).
+  string literals ignored); with the `raw.x` and `ref.y` names, they are also what its fingerprint
+  covers, so a model reads tables only through qualified names.
 * `<name>.py` exposes `DEPENDS_ON: list[str]` (qualified names, e.g. `["staging.stg_cases"]`) and
   `build(con, context)`, which must create table `context.table` (a `ModelContext`).
 

@@ -45,10 +45,12 @@ STATE_SCHEMA = "_build"
 CONTENT_VERSION_MAX_ROWS = 250_000  # above this, a table's version is its input fingerprint
 # Columns that are stamps, not data: left out of a table's content fingerprint.
 STAMP_COLUMNS: dict[str, tuple[str, ...]] = {"ref.run_context": ("built_at",)}
-# SQL that reads a clock or draws random numbers gives a new answer each build: never kept.
+# SQL that reads a clock, draws random numbers, or reads what no fingerprint covers (files, the
+# environment, settings) may give a new answer each build: never kept.
 _VOLATILE = re.compile(r"\b(now|current_date|current_time|current_timestamp|get_current_time|"
-                       r"get_current_timestamp|today|random|gen_random_uuid|uuid|setseed|built_at)\b",
-                       re.IGNORECASE)
+                       r"get_current_timestamp|today|random|gen_random_uuid|uuid|setseed|built_at|"
+                       r"getenv|current_setting|read_csv\w*|read_parquet|read_json\w*|read_text|"
+                       r"read_blob|glob)\b", re.IGNORECASE)
 _PARTITION_MARK = re.compile(r"^\s*--\s*partition_by:\s*([A-Za-z_][A-Za-z0-9_]*)\s*$", re.MULTILINE)
 
 
