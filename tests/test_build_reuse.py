@@ -122,6 +122,7 @@ def test_only_the_changed_offices_of_a_partitioned_model_are_rebuilt(builds):
     modes = {m.name: m.mode for m in builds["second"].models}
     # NA02: a payment and an event; NA03 and NA04: a case moved between them; NA05: a case withdrawn
     assert modes["intermediate.int_case_period_kpi"] == "offices NA02, NA03, NA04, NA05"
+    assert modes["intermediate.int_case_current"] == "offices NA02, NA03, NA04, NA05"
     # nothing about assets' valuations or auctions changed except the withdrawn case's: rebuilt whole,
     # while the reference-only models are kept
     assert modes["staging.stg_offices"] == "kept"

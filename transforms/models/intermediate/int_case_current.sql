@@ -2,6 +2,9 @@
 -- that date: status (from int_case_status_intervals), its class, age, money paid, written down and
 -- outstanding. Pending = open or in the separate register (backlog ageing); age_days and age_bucket
 -- are set for pending cases only.
+-- Each row depends on its own case's rows only: a build recomputes just the offices whose cases changed
+-- (transforms/reuse.py).
+-- partition_by: office_code
 with cases as (
     select * from staging.stg_cases
 ),
