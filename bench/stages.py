@@ -93,7 +93,8 @@ def ingest(s: Settings, cases: int, seed: int, as_of: date) -> str:
 def build(s: Settings, cases: int, seed: int, as_of: date) -> str:
     from transforms.build import build_warehouse
 
-    result = build_warehouse(s.warehouse, s.state_dir / "bench-canonical", as_of, s.reference_dir)
+    result = build_warehouse(s.warehouse, s.state_dir / "bench-canonical", as_of, s.reference_dir,
+                             reuse_previous=False)  # the whole build; run_incremental measures reuse
     return f"{len(result.models)} models"
 
 
