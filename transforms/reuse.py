@@ -42,7 +42,7 @@ CASES_TABLE = "staging.stg_cases"  # where a case's office is read
 CASE_KEY = "case_id"
 OFFICE_COLUMN = "office_code"
 STATE_SCHEMA = "_build"
-CONTENT_VERSION_MAX_ROWS = 250_000  # above this, a table's version is its input fingerprint
+CONTENT_VERSION_MAX_ROWS = 50_000  # above this, a table's version is its input fingerprint
 # Columns that are stamps, not data: left out of a table's content fingerprint.
 STAMP_COLUMNS: dict[str, tuple[str, ...]] = {"ref.run_context": ("built_at",)}
 # SQL that reads a clock, draws random numbers, or reads what no fingerprint covers (files, the
@@ -244,14 +244,9 @@ class Fingerprints:
 
     def save(self, names: list[str]) -> None:
         """Store every table's fingerprints in the warehouse being built (`_build`)."""
+        # a version not computed here (no reader asked) is computed by the next build that needs it
         rows = [("__recipe__", self.salt, None)]
-        for name in names:
-            input_fp = self.input_fps.get(name)
-            # a small table's version is cheap to compute now and saves the next build doing it
-            version = self.versions.get(name)
-            if version is None and (input_fp is None or self._row_count(name) <= CONTENT_VERSION_MAX_ROWS):
-                version = self.version(name)
-            rows.append((name, input_fp, version))
+        rows += [(name, self.input_fps.get(name), self.versions.get(name)) for name in names]
         parts = [(n, o, fp) for n, offices in self.partitions.items() for o, fp in offices.items()]
         self.con.execute(f"create schema if not exists {STATE_SCHEMA}")
         self.con.execute(f"create or replace table {STATE_SCHEMA}.tables "
