@@ -76,7 +76,7 @@ def make_settings(root: Path, inbox: Path):
     )
 
 
-def run_nightly(settings, as_of: date | None = None, monkeypatch=None):
+def run_nightly(settings, as_of: date | None = None, monkeypatch=None, full: bool = False):
     """Run the real `nightly` flow in this process (against the session's Prefect server), with the
     paths of `settings` given through the environment as an operator would."""
     from flows.nightly import nightly
@@ -85,7 +85,7 @@ def run_nightly(settings, as_of: date | None = None, monkeypatch=None):
     saved = {k: os.environ.get(k) for k in env}
     os.environ.update(env)
     try:
-        return nightly(as_of=as_of.isoformat() if as_of else None)
+        return nightly(as_of=as_of.isoformat() if as_of else None, full=full)
     finally:
         for k, v in saved.items():
             if v is None:

@@ -58,6 +58,12 @@ def test_same_batch_twice_gives_identical_marts(nightly_run, own_copy):
     again = run_nightly(own_copy)            # same batch again: cache reused, same figures
     assert report.status == again.status == "published"
     assert_same_marts(first, marts_snapshot(own_copy.warehouse))
+    assert " 0 kept" in report.build and " 0 kept" not in again.build  # the rerun kept tables
+    cached = {p.name: p.stat().st_mtime_ns for p in (own_copy.state_dir / "parsed").iterdir()}
+    full = run_nightly(own_copy, full=True)  # --full: everything parsed and built again
+    assert full.build.startswith("built in") and " 0 kept" in full.build
+    assert all(p.stat().st_mtime_ns != cached.get(p.name) for p in (own_copy.state_dir / "parsed").iterdir())
+    assert_same_marts(first, marts_snapshot(own_copy.warehouse))
     # and the shared run of the same inbox (other folders, other run) agrees too
     assert_same_marts(first, marts_snapshot(shared_settings.warehouse))
 
