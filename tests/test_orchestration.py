@@ -116,6 +116,20 @@ def _thads(settings, *args, env_extra=None, timeout=300):
                           capture_output=True, text=True, timeout=timeout)
 
 
+def test_a_failed_run_exits_1_with_one_clear_line(own_copy, tmp_path):
+    """The real command (its own temporary Prefect server, the quick exit of thads.cli.main)."""
+    broken = tmp_path / "models"
+    shutil.copytree(REPO / "transforms" / "models", broken)
+    (broken / "marts" / "zz_broken.sql").write_text(
+        "select case_id from staging.stg_cases where error('injected failure in a model') is null")
+    out = _thads(own_copy, "run", env_extra={"THADS_MODELS_DIR": str(broken)})
+    assert out.returncode == 1, out.stderr[-2000:]
+    line = next(x for x in out.stderr.splitlines() if x.startswith("thads run: FAILED"))
+    assert "nothing was published" in line and "injected failure" in line
+    assert not own_copy.warehouse.exists()
+    assert not list(own_copy.warehouse.parent.glob("*.building-*"))
+
+
 def test_second_writer_gets_a_clear_message(own_copy):
     from thads.runs import run_lock
 
