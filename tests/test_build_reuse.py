@@ -189,26 +189,81 @@ def test_partition_columns_hold_the_case_office(nightly_run):
     con.close()
 
 
-def _tiny(tmp_path: Path, models: dict[str, str]) -> tuple[Path, Path]:
+def _tiny(tmp_path: Path, models: dict[str, str],
+          cases: str = "('A', 'NA01', 1), ('B', 'NA02', 2)") -> tuple[Path, Path]:
+    """A models dir and a canonical dir whose cases are `cases`: (case_id, office_code, amount_due) rows."""
     for rel, text in models.items():
         (tmp_path / "models" / rel).parent.mkdir(parents=True, exist_ok=True)
         (tmp_path / "models" / rel).write_text(text, encoding="utf-8")
     canonical = tmp_path / "canonical"
-    canonical.mkdir()
-    duckdb.sql("select * from (values ('A', 'NA01', date '2025-01-01'), ('B', 'NA02', date '2025-02-01')) "
-               "as t(case_id, office_code, received_date)").write_parquet(str(canonical / "cases.parquet"))
-    (tmp_path / "ref").mkdir()
+    canonical.mkdir(exist_ok=True)
+    _write_cases(canonical, cases)
+    (tmp_path / "ref").mkdir(exist_ok=True)
     return tmp_path / "models", canonical
 
 
-def test_sql_reading_a_clock_is_never_kept(tmp_path):
+def _write_cases(canonical: Path, cases: str) -> None:
+    duckdb.sql(f"select case_id, office_code, date '2025-01-01' as received_date, amount_due "
+               f"from (values {cases}) as v(case_id, office_code, amount_due)").write_parquet(
+        str(canonical / "cases.parquet"))
+
+
+def _rows(db: Path, sql: str) -> list[tuple]:
+    con = duckdb.connect(str(db), read_only=True)
+    try:
+        return sorted(con.execute(sql).fetchall())
+    finally:
+        con.close()
+
+
+def test_office_recompute_keeps_literals_and_cases_held_by_two_offices(tmp_path):
+    """Found in review: the rewrite once touched string literals, and a case id held by two offices was
+    inserted twice."""
     models, canonical = _tiny(tmp_path, {
-        "staging/stg_cases.sql": "select case_id, office_code from raw.cases",
-        "marts/stamped.sql": "select count(*) as n, current_date as built_on from staging.stg_cases"})
+        "staging/stg_cases.sql": "select case_id, office_code, amount_due from raw.cases",
+        "intermediate/int_f.sql": "-- partition_by: office_code\n"
+                                  "select case_id, office_code, amount_due, 'staging.stg_cases' as source "
+                                  "from staging.stg_cases"},
+        cases="('A', 'NA01', 1), ('A', 'NA02', 2), ('B', 'NA02', 5), ('C', 'NA01', 3)")
+    db, scratch = tmp_path / "wh" / "thads.duckdb", tmp_path / "scratch" / "thads.duckdb"
+    build_warehouse(db, canonical, SAMPLE_AS_OF, tmp_path / "ref", models_dir=models)
+    _write_cases(canonical, "('A', 'NA01', 1), ('A', 'NA02', 2), ('B', 'NA02', 5), ('C', 'NA01', 30)")
+    second = build_warehouse(db, canonical, SAMPLE_AS_OF, tmp_path / "ref", models_dir=models)
+    build_warehouse(scratch, canonical, SAMPLE_AS_OF, tmp_path / "ref", models_dir=models)
+    assert {m.name: m.mode for m in second.models}["intermediate.int_f"] == "offices NA01"
+    expected = [("A", "NA01", 1, "staging.stg_cases"), ("A", "NA02", 2, "staging.stg_cases"),
+                ("B", "NA02", 5, "staging.stg_cases"), ("C", "NA01", 30, "staging.stg_cases")]
+    assert _rows(db, "select * from intermediate.int_f") == expected
+    assert _rows(scratch, "select * from intermediate.int_f") == expected
+
+
+def test_a_column_named_like_a_table_alias_is_hashed_as_data(tmp_path):
+    """Found in review: `hash(t)` over a table aliased t hashed a column named t instead of the row."""
+    models, canonical = _tiny(tmp_path, {"marts/rate_total.sql": "select sum(rate::int) as total from ref.rates"})
+    (tmp_path / "ref" / "rates.csv").write_text("t,rate\n1,1\n2,2\n", encoding="utf-8")
     db = tmp_path / "wh" / "thads.duckdb"
     build_warehouse(db, canonical, SAMPLE_AS_OF, tmp_path / "ref", models_dir=models)
+    (tmp_path / "ref" / "rates.csv").write_text("t,rate\n1,10\n2,20\n", encoding="utf-8")
     again = build_warehouse(db, canonical, SAMPLE_AS_OF, tmp_path / "ref", models_dir=models)
-    assert {m.name: m.mode for m in again.models} == {"staging.stg_cases": "kept", "marts.stamped": "built"}
+    assert [m.mode for m in again.models] == ["built"]
+    assert _rows(db, "select total from marts.rate_total") == [(30,)]
+
+
+def test_sql_reading_a_clock_or_a_file_is_never_kept(tmp_path):
+    models, canonical = _tiny(tmp_path, {
+        "staging/stg_cases.sql": "select case_id, office_code from raw.cases",
+        "intermediate/int_stamped.sql": "-- partition_by: office_code\n"
+                                        "select case_id, office_code, localtimestamp as at from staging.stg_cases",
+        "marts/stamped.sql": "select count(*) as n, current_date as built_on from staging.stg_cases",
+        "marts/from_file.sql": f"select count(*) as n from '{tmp_path / 'canonical' / 'cases.parquet'}'"})
+    db = tmp_path / "wh" / "thads.duckdb"
+    build_warehouse(db, canonical, SAMPLE_AS_OF, tmp_path / "ref", models_dir=models)
+    _write_cases(canonical, "('A', 'NA01', 1), ('B', 'NA02', 3)")  # a column stg_cases does not read
+    again = build_warehouse(db, canonical, SAMPLE_AS_OF, tmp_path / "ref", models_dir=models)
+    # stg_cases came out the same, so a plain reader would be kept; these are rebuilt whole
+    assert {m.name: m.mode for m in again.models} == {
+        "staging.stg_cases": "built", "intermediate.int_stamped": "built", "marts.stamped": "built",
+        "marts.from_file": "built"}
 
 
 def test_a_partitioned_model_must_give_every_row_an_office(tmp_path):

@@ -278,33 +278,45 @@ class ModelContext:
 # Discovery
 # --------------------------------------------------------------------------------------------------
 
+def _sql_segments(sql: str) -> list[tuple[str, str]]:
+    """The SQL text cut into ("code" | "comment" | "literal", text) pieces, in order."""
+    pieces: list[tuple[str, str]] = []
+    code_start, i, n = 0, 0, len(sql)
+    while i < n:
+        if sql.startswith("--", i) or sql.startswith("/*", i):
+            j = sql.find("\n", i) if sql.startswith("--", i) else sql.find("*/", i + 2)
+            end = n if j < 0 else (j if sql.startswith("--", i) else j + 2)
+            kind = "comment"
+        elif sql[i] == "'":
+            j = i + 1
+            while j < n and not (sql[j] == "'" and not sql.startswith("''", j)):
+                j += 2 if sql.startswith("''", j) else 1
+            end = min(j + 1, n)
+            kind = "literal"
+        else:
+            i += 1
+            continue
+        pieces += [("code", sql[code_start:i]), (kind, sql[i:end])]
+        code_start = i = end
+    pieces.append(("code", sql[code_start:]))
+    return [p for p in pieces if p[1]]
+
+
 def _strip_sql_noise(sql: str) -> str:
     """SQL without comments and string literals (so a name in a comment is not a dependency)."""
-    out = io.StringIO()
-    i, n = 0, len(sql)
-    while i < n:
-        ch = sql[i]
-        if sql.startswith("--", i):
-            j = sql.find("\n", i)
-            i = n if j < 0 else j
-        elif sql.startswith("/*", i):
-            j = sql.find("*/", i + 2)
-            i = n if j < 0 else j + 2
-        elif ch == "'":
-            j = i + 1
-            while j < n:
-                if sql[j] == "'" and sql.startswith("''", j):
-                    j += 2
-                elif sql[j] == "'":
-                    break
-                else:
-                    j += 1
-            out.write("''")
-            i = j + 1
-        else:
-            out.write(ch)
-            i += 1
-    return out.getvalue()
+    return "".join(text if kind == "code" else ("''" if kind == "literal" else "")
+                   for kind, text in _sql_segments(sql))
+
+
+def narrowed_sql(sql: str, views: dict[str, str]) -> str:
+    """The model's SQL reading `temp.main.<view>` for each qualified name in `views` (code only: comments
+    and string literals stay as written)."""
+    def swap(m: re.Match) -> str:
+        name = f"{m.group(1).lower()}.{m.group(2).lower()}"
+        return f"temp.main.{views[name]}" if name in views else m.group(0)
+
+    return "".join(_INPUT_NAME.sub(swap, text) if kind == "code" else text
+                   for kind, text in _sql_segments(sql))
 
 
 def sql_references(sql: str, pattern: re.Pattern = _REF_NAME) -> list[str]:
@@ -640,20 +652,24 @@ def _recompute_offices(con: duckdb.DuckDBPyConnection, model: ModelInfo, sql: st
     if len(set(keyed.values())) < len(keyed):
         raise RuntimeError(f"a partitioned model cannot read two case-keyed tables of the same name: "
                            f"{sorted(keyed)}")
-    con.execute(f"create or replace temp table _office_cases as select {reuse.CASE_KEY} "
-                f"from {reuse.CASES_TABLE} where {reuse.OFFICE_COLUMN} in (select unnest(?::varchar[]))",
-                [offices])
+    con.execute("create or replace temp table _offices as select unnest(?::varchar[]) as office", [offices])
+    con.execute(f"create or replace temp table _office_cases as select {reuse.CASE_KEY} from "
+                f"{reuse.CASES_TABLE} where {reuse.OFFICE_COLUMN} in (select office from temp.main._offices)")
     try:
         for name, view in keyed.items():
-            con.execute(f"create or replace temp view {view} as select * from {name} "
-                        f"where {reuse.CASE_KEY} in (select {reuse.CASE_KEY} from temp.main._office_cases)")
-        con.execute(f"delete from {model.name} where {_quote(column)} in (select unnest(?::varchar[]))",
-                    [offices])
-        con.execute(f"insert into {model.name} by name select * from (\n{reuse.narrowed_sql(sql, keyed)}\n)")
+            if name == reuse.CASES_TABLE:  # by office: a case id that two offices hold stays in each
+                con.execute(f"create or replace temp view {view} as select * from {name} "
+                            f"where {reuse.OFFICE_COLUMN} in (select office from temp.main._offices)")
+            else:
+                con.execute(f"create or replace temp view {view} as select * from {name} where "
+                            f"{reuse.CASE_KEY} in (select {reuse.CASE_KEY} from temp.main._office_cases)")
+        con.execute(f"delete from {model.name} where {_quote(column)} in (select office from temp.main._offices)")
+        con.execute(f"insert into {model.name} by name select * from (\n{narrowed_sql(sql, keyed)}\n)")
     finally:
         for view in keyed.values():
             con.execute(f"drop view if exists temp.main.{view}")
         con.execute("drop table if exists temp.main._office_cases")
+        con.execute("drop table if exists temp.main._offices")
 
 
 def _build_model(con: duckdb.DuckDBPyConnection, model: ModelInfo, module: ModuleType | None,
@@ -667,8 +683,8 @@ def _build_model(con: duckdb.DuckDBPyConnection, model: ModelInfo, module: Modul
     if fingerprints.keep_model(model.name, input_fp, exists):
         return "kept"
     column = reuse.partition_column(sql) if sql else None
-    if column is not None:
-        office_fps = fingerprints.office_fps(model.name, sql, reads)
+    office_fps = fingerprints.office_fps(model.name, sql, reads) if column and input_fp else None
+    if office_fps is not None:  # not for SQL that reads a clock, nor when a case has no office
         offices = fingerprints.offices_to_recompute(model.name, office_fps) if exists else None
         fingerprints.partitions[model.name] = office_fps
         if offices is not None:
@@ -721,7 +737,12 @@ def build_warehouse(
     # A memory ceiling for the build (DuckDB spills to disk beyond it): the nightly process also holds
     # what ingest left behind, and the whole run must stay within its memory budget.
     salt = reuse.recipe_salt()
-    previous = reuse.start_from_previous(db_path, tmp, salt) if reuse_previous else None
+    try:
+        previous = reuse.start_from_previous(db_path, tmp, salt) if reuse_previous else None
+    except OSError as exc:
+        _remove(tmp)
+        raise BuildError(f"copying the previous warehouse {db_path} to {tmp} failed: {exc}",
+                         stage="load") from exc
     con = duckdb.connect(str(tmp), config={"memory_limit": os.environ.get("THADS_BUILD_MEMORY_LIMIT", "3GB")})
     con.execute("set enable_progress_bar = false")  # a nightly log is no terminal
     fingerprints = reuse.Fingerprints(con, previous, salt)

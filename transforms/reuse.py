@@ -47,10 +47,13 @@ CONTENT_VERSION_MAX_ROWS = 50_000  # above this, a table's version is its input 
 STAMP_COLUMNS: dict[str, tuple[str, ...]] = {"ref.run_context": ("built_at",)}
 # SQL that reads a clock, draws random numbers, or reads what no fingerprint covers (files, the
 # environment, settings) may give a new answer each build: never kept.
-_VOLATILE = re.compile(r"\b(now|current_date|current_time|current_timestamp|get_current_time|"
-                       r"get_current_timestamp|today|random|gen_random_uuid|uuid|setseed|built_at|"
-                       r"getenv|current_setting|read_csv\w*|read_parquet|read_json\w*|read_text|"
-                       r"read_blob|glob)\b", re.IGNORECASE)
+_VOLATILE = re.compile(
+    r"\b(now|current_date|current_time|current_timestamp|current_localtime|current_localtimestamp|"
+    r"localtime|localtimestamp|transaction_timestamp|get_current_time|get_current_timestamp|today|age|"
+    r"random|gen_random_uuid|uuid|uuidv4|uuidv7|setseed|built_at|getenv|getvariable|current_setting|"
+    r"read_\w+|parquet_scan|sniff_csv|glob|query|query_table)\b"
+    r"|\b(from|join)\s*''",  # a file named in a string literal: `from 'x.parquet'` (literals are blanked)
+    re.IGNORECASE)
 _PARTITION_MARK = re.compile(r"^\s*--\s*partition_by:\s*([A-Za-z_][A-Za-z0-9_]*)\s*$", re.MULTILINE)
 
 
@@ -81,21 +84,10 @@ def partition_column(sql: str) -> str | None:
     return m.group(1) if m else None
 
 
-def is_volatile(sql_without_comments: str) -> bool:
-    return bool(_VOLATILE.search(sql_without_comments))
-
-
-def narrowed_sql(sql: str, case_keyed: dict[str, str]) -> str:
-    """The model's SQL reading `temp.main.<table>` (a narrowed view) for each case-keyed input.
-
-    `case_keyed` maps qualified names (`staging.stg_payments`) to the view's name. Only references
-    `schema.table` are rewritten; a model that qualifies columns by the bare table name fails loudly.
-    """
-    def swap(m: re.Match) -> str:
-        name = f"{m.group(1).lower()}.{m.group(2).lower()}"
-        return f"temp.main.{case_keyed[name]}" if name in case_keyed else m.group(0)
-
-    return re.sub(r"\b(raw|ref|staging|intermediate|marts)\s*\.\s*\"?([A-Za-z_][A-Za-z0-9_]*)\"?", swap, sql)
+def is_volatile(sql_without_noise: str) -> bool:
+    """Whether SQL (comments gone, literals blanked) may give another answer on the same inputs."""
+    return bool(_VOLATILE.search(re.sub(r"\bdistinct\s+from\b", "distinct_from", sql_without_noise,
+                                        flags=re.IGNORECASE)))
 
 
 @dataclass
@@ -107,31 +99,30 @@ class PreviousState:
 
 
 def start_from_previous(previous: Path, target: Path, salt: str) -> PreviousState | None:
-    """Copy the previous warehouse to `target` when its fingerprints were made by this code.
+    """Copy the previous warehouse to `target` and read its fingerprints, when this code made them.
 
-    Returns the stored fingerprints, or None (and no file at `target`) when nothing can be reused: no
-    previous warehouse, one built before fingerprints existed, or by other code.
+    Returns None (and leaves no file at `target`) when nothing can be reused: no previous warehouse,
+    one built before fingerprints existed or by other code, or one that cannot be read. The state is
+    read from the copy, so tables and fingerprints always come from the same build.
     """
     if not previous.is_file():
         return None
+    shutil.copyfile(previous, target)
     try:
-        con = duckdb.connect(str(previous), read_only=True)
-    except duckdb.Error:
-        return None
-    try:
+        con = duckdb.connect(str(target), read_only=True)
         try:
             tables = con.execute(f"select name, input_fp, version from {STATE_SCHEMA}.tables").fetchall()
             parts = con.execute(f"select name, office, input_fp from {STATE_SCHEMA}.partitions").fetchall()
-        except duckdb.Error:
-            return None
-    finally:
-        con.close()
+        finally:
+            con.close()
+    except duckdb.Error:
+        tables, parts = [], []
     state = PreviousState({n: (i, v) for n, i, v in tables})
     if state.tables.get("__recipe__", (None, None))[0] != salt:
+        target.unlink()
         return None
     for name, office, fp in parts:
         state.partitions.setdefault(name, {})[office] = fp
-    shutil.copyfile(previous, target)
     return state
 
 
@@ -159,18 +150,21 @@ class Fingerprints:
         return any(c == CASE_KEY for c, _ in self.columns(name))
 
     def _content(self, name: str, by_office: bool = False) -> list[tuple]:
+        """Row count and two sums of row hashes (each row's columns hashed together), whole or per office."""
         excluded = STAMP_COLUMNS.get(name, ())
         exclude = f" exclude ({', '.join(excluded)})" if excluded else ""
-        row_hash = f"select *{exclude} from {name}"
-        sums = "count(*), coalesce(sum(hash(t)), 0)::hugeint, coalesce(sum(hash(t, 'thads')), 0)::hugeint"
+        rows = (f"select {CASE_KEY if by_office and name != CASES_TABLE else 'null'} as __case_key, "
+                f"{OFFICE_COLUMN if by_office and name == CASES_TABLE else 'null'} as __office, "
+                f"hash(*columns(*)) as __h1, hash(*columns(*), 'thads') as __h2 "
+                f"from (select *{exclude} from {name})")
+        sums = "count(*), coalesce(sum(__h1), 0)::hugeint, coalesce(sum(__h2), 0)::hugeint"
         if not by_office:
-            return self.con.execute(f"select {sums} from ({row_hash}) as t").fetchall()
+            return self.con.execute(f"select {sums} from ({rows})").fetchall()
         if name == CASES_TABLE:
-            return self.con.execute(
-                f"select {OFFICE_COLUMN}, {sums} from ({row_hash}) as t group by 1").fetchall()
+            return self.con.execute(f"select __office, {sums} from ({rows}) group by 1").fetchall()
         return self.con.execute(
-            f"select c.{OFFICE_COLUMN}, {sums} from ({row_hash}) as t "
-            f"inner join {CASES_TABLE} as c on t.{CASE_KEY} = c.{CASE_KEY} group by 1").fetchall()
+            f"select c.{OFFICE_COLUMN}, {sums} from ({rows}) as r "
+            f"inner join {CASES_TABLE} as c on r.__case_key = c.{CASE_KEY} group by 1").fetchall()
 
     def version(self, name: str) -> str:
         """What a reader's fingerprint records of this table (see the module's docstring)."""
@@ -185,12 +179,11 @@ class Fingerprints:
     def _row_count(self, name: str) -> int:
         return self.con.execute(f"select count(*) from {name}").fetchone()[0]
 
-    def by_office(self, name: str) -> dict[str, str]:
-        """One fingerprint per office of the rows of a case-keyed table."""
+    def by_office(self, name: str) -> dict[str | None, str]:
+        """One fingerprint per office of the rows of a case-keyed table (None: cases with no office)."""
         if name not in self._by_office:
             self._by_office[name] = {office: _sha(self.columns(name), rest)
-                                     for office, *rest in self._content(name, by_office=True)
-                                     if office is not None}
+                                     for office, *rest in self._content(name, by_office=True)}
         return self._by_office[name]
 
     def forget(self, name: str) -> None:
@@ -223,14 +216,19 @@ class Fingerprints:
             self.partitions[name] = self.previous.partitions[name]
         return True
 
-    def office_fps(self, name: str, text: str, reads: list[str]) -> dict[str, str]:
-        """Per office: the model's text, its whole non-case-keyed inputs, that office's case-keyed rows."""
+    def office_fps(self, name: str, text: str, reads: list[str]) -> dict[str, str] | None:
+        """Per office: the model's text, its whole non-case-keyed inputs, that office's case-keyed rows.
+
+        None when some input rows belong to a case with no office: such rows fit no partition, so the
+        model is rebuilt whole (and its own check says what is wrong)."""
         keyed = sorted(r for r in reads if self.is_case_keyed(r))
         whole = [(r, self.version(r)) for r in sorted(reads) if r not in keyed]
         per_input = {r: self.by_office(r) for r in keyed}
-        offices = sorted(set().union(*per_input.values())) if per_input else []
+        offices = set().union(*per_input.values()) if per_input else set()
+        if None in offices:
+            return None
         return {o: _sha(self.salt, name, text, whole, [(r, per_input[r].get(o)) for r in keyed])
-                for o in offices}
+                for o in sorted(offices)}
 
     def offices_to_recompute(self, name: str, new: dict[str, str]) -> list[str] | None:
         """The offices whose partition changed, or None when the model must be rebuilt whole."""
