@@ -15,14 +15,16 @@ starts from a copy of the published warehouse and, table by table (`transforms/b
 A table's *version* is the hash of its content when it is small (so a rebuilt table that came out the
 same, such as the list of periods, does not force its readers to rebuild), and its input fingerprint
 when it is large (hashing millions of rows every night would cost what reuse saves). Python models, ref
-tables and SQL that calls a clock or a random function have no input fingerprint: they are rebuilt every
-time, and their version is their content.
+tables and SQL that reads a clock, random numbers, files or the environment (`_VOLATILE`) have no input
+fingerprint: they are rebuilt every time (whole, even when partitioned), and their version is their
+content.
 
 A partitioned model must be office-local: its rows for an office depend only on the rows of that
 office's cases in the inputs that have a `case_id` column (the office of a case is
 `staging.stg_cases.office_code`), and on the whole of its other inputs. Its partition column holds the
-office of the row's case and is never empty. `tests/test_build_reuse.py` checks that a build which reuses
-equals a build from scratch, table by table.
+office of the row's case and is never empty (when some case has no office, the model is rebuilt whole and
+its check fails the build, as a build from scratch would). `tests/test_build_reuse.py` checks that a
+build which reuses equals a build from scratch, table by table.
 
 Fingerprints live in the warehouse (`_build.tables`, `_build.partitions`), next to the tables they
 describe. Any change to this module, to `build.py` or to DuckDB's version invalidates them all.
