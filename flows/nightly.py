@@ -148,11 +148,9 @@ def build_task(target: Path, canonical_dir: Path, as_of: date, settings: Setting
                this_run: pl.DataFrame, reuse_previous: bool = True):
     """Build the warehouse into a new file (keeping from the previous one what did not change) and swap
     it in only when every model and check passed."""
-    result = build_warehouse(target, canonical_dir, as_of, settings.reference_dir,
-                             before_publish=lambda con: audit.copy_into(con, pending={"runs": this_run}),
-                             models_dir=settings.models_dir, reuse_previous=reuse_previous)
-    get_run_logger().info("warehouse %s", build_summary(result))
-    return result
+    return build_warehouse(target, canonical_dir, as_of, settings.reference_dir,
+                           before_publish=lambda con: audit.copy_into(con, pending={"runs": this_run}),
+                           models_dir=settings.models_dir, reuse_previous=reuse_previous)
 
 
 def build_summary(result) -> str:
@@ -320,6 +318,7 @@ def run_night(settings: Settings, targets: RunTargets, run_id: str, full: bool =
                            this_run, reuse_previous=not full)
         report.warehouse = targets.warehouse
         report.build = build_summary(built)
+        logger.info("warehouse %s", report.build)
         published = publish_task(targets.warehouse, targets)
         if published is not None:
             report.report_dir = getattr(published, "path", None) or (targets.exports / targets.as_of.isoformat())

@@ -28,7 +28,6 @@ pastes values into its text.
 from __future__ import annotations
 
 import importlib.util
-import io
 import os
 import re
 import time
@@ -182,8 +181,7 @@ RAW_KEYS: dict[str, tuple[str, ...]] = {
     "published_history": (),
 }
 
-_REF_NAME = re.compile(r"\b(staging|intermediate|marts)\s*\.\s*\"?([A-Za-z_][A-Za-z0-9_]*)\"?")
-_INPUT_NAME = re.compile(r"\b(raw|ref|staging|intermediate|marts)\s*\.\s*\"?([A-Za-z_][A-Za-z0-9_]*)\"?")
+_TABLE_NAME = re.compile(r"\b(raw|ref|staging|intermediate|marts)\s*\.\s*\"?([A-Za-z_][A-Za-z0-9_]*)\"?")
 _IDENT = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
 
 
@@ -315,16 +313,19 @@ def narrowed_sql(sql: str, views: dict[str, str]) -> str:
         name = f"{m.group(1).lower()}.{m.group(2).lower()}"
         return f"temp.main.{views[name]}" if name in views else m.group(0)
 
-    return "".join(_INPUT_NAME.sub(swap, text) if kind == "code" else text
+    return "".join(_TABLE_NAME.sub(swap, text) if kind == "code" else text
                    for kind, text in _sql_segments(sql))
 
 
-def sql_references(sql: str, pattern: re.Pattern = _REF_NAME) -> list[str]:
+def _tables_read(code: str) -> list[str]:
+    """Qualified table names (`raw.`, `ref.`, `staging.`, `intermediate.`, `marts.`) in SQL code whose
+    comments and literals are already stripped, in order."""
+    return list(dict.fromkeys(f"{m.group(1).lower()}.{m.group(2).lower()}" for m in _TABLE_NAME.finditer(code)))
+
+
+def sql_references(sql: str) -> list[str]:
     """Qualified model names (`staging.x`, `intermediate.y`, `marts.z`) a SQL text reads, in order."""
-    seen: dict[str, None] = {}
-    for m in pattern.finditer(_strip_sql_noise(sql)):
-        seen[f"{m.group(1).lower()}.{m.group(2).lower()}"] = None
-    return list(seen)
+    return [name for name in _tables_read(_strip_sql_noise(sql)) if name.split(".", 1)[0] in LAYERS]
 
 
 def _load_py_module(path: Path) -> ModuleType:
@@ -591,18 +592,14 @@ def _remove_stale_temp_files(db_path: Path) -> None:
 
 
 def _run_model(con: duckdb.DuckDBPyConnection, model: ModelInfo, module: ModuleType | None,
-               context: ModelContext) -> None:
+               context: ModelContext, sql: str) -> None:
     con.execute(f"create schema if not exists {model.schema}")
     if model.kind == "sql":
-        sql = model.path.read_text(encoding="utf-8").strip().rstrip(";").strip()
         con.execute(f"create table {model.name} as\n{sql}")
     else:
         assert module is not None
         module.build(con, context)
-        exists = con.execute(
-            "select count(*) from information_schema.tables where table_schema = ? and table_name = ?",
-            [model.schema, model.table]).fetchone()[0]
-        if not exists:
+        if not _table_exists(con, model.name):
             raise RuntimeError(f"build() did not create table {model.name}")
 
 
@@ -677,9 +674,9 @@ def _build_model(con: duckdb.DuckDBPyConnection, model: ModelInfo, module: Modul
     """Keep, partly rebuild or build one model (transforms/reuse.py decides); returns how."""
     exists = _table_exists(con, model.name)
     sql = model.path.read_text(encoding="utf-8").strip().rstrip(";").strip() if model.kind == "sql" else ""
-    reads = sql_references(sql, _INPUT_NAME) if sql else []
-    input_fp = (fingerprints.model_input_fp(model.name, sql, reads, reuse.is_volatile(_strip_sql_noise(sql)))
-                if sql else None)
+    code = _strip_sql_noise(sql)
+    reads = _tables_read(code)
+    input_fp = fingerprints.model_input_fp(model.name, sql, reads) if sql and not reuse.is_volatile(code) else None
     if fingerprints.keep_model(model.name, input_fp, exists):
         return "kept"
     column = reuse.partition_column(sql) if sql else None
@@ -694,7 +691,7 @@ def _build_model(con: duckdb.DuckDBPyConnection, model: ModelInfo, module: Modul
             return f"offices {', '.join(offices)}" if offices else "kept"
     con.execute(f"drop table if exists {model.name}")
     fingerprints.forget(model.name)
-    _run_model(con, model, module, context)
+    _run_model(con, model, module, context, sql)
     if column is not None:
         empty = con.execute(f"select count(*) from {model.name} where {_quote(column)} is null").fetchone()[0]
         if empty:

@@ -20,11 +20,9 @@ import os
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
-from typing import Callable
+from typing import TYPE_CHECKING, Callable
 
 import polars as pl
-
-from typing import TYPE_CHECKING
 
 from thads.contract import RECORD_TYPE_ORDER, RECORD_TYPES
 from transforms.ingest.inbox import InboxFile, InboxScan

@@ -74,10 +74,9 @@ def recipe_salt() -> str:
 
 
 def file_fingerprint(path: Path) -> str:
-    if not path.is_file():
-        return "absent"
-    with open(path, "rb") as fh:
-        return "sha256:" + hashlib.file_digest(fh, "sha256").hexdigest()
+    from transforms.intake import file_sha256  # the parse cache's hash (intake imports polars: lazily)
+
+    return "sha256:" + file_sha256(path) if path.is_file() else "absent"
 
 
 def partition_column(sql: str) -> str | None:
@@ -155,18 +154,17 @@ class Fingerprints:
         """Row count and two sums of row hashes (each row's columns hashed together), whole or per office."""
         excluded = STAMP_COLUMNS.get(name, ())
         exclude = f" exclude ({', '.join(excluded)})" if excluded else ""
-        rows = (f"select {CASE_KEY if by_office and name != CASES_TABLE else 'null'} as __case_key, "
-                f"{OFFICE_COLUMN if by_office and name == CASES_TABLE else 'null'} as __office, "
-                f"hash(*columns(*)) as __h1, hash(*columns(*), 'thads') as __h2 "
-                f"from (select *{exclude} from {name})")
+        key = OFFICE_COLUMN if name == CASES_TABLE else CASE_KEY  # how a row finds its office
+        hashed = (f"select {key if by_office else 'null'} as __key, hash(*columns(*)) as __h1, "
+                  f"hash(*columns(*), 'thads') as __h2 from (select *{exclude} from {name})")
         sums = "count(*), coalesce(sum(__h1), 0)::hugeint, coalesce(sum(__h2), 0)::hugeint"
         if not by_office:
-            return self.con.execute(f"select {sums} from ({rows})").fetchall()
+            return self.con.execute(f"select {sums} from ({hashed})").fetchall()
         if name == CASES_TABLE:
-            return self.con.execute(f"select __office, {sums} from ({rows}) group by 1").fetchall()
+            return self.con.execute(f"select __key, {sums} from ({hashed}) group by 1").fetchall()
         return self.con.execute(
-            f"select c.{OFFICE_COLUMN}, {sums} from ({rows}) as r "
-            f"inner join {CASES_TABLE} as c on r.__case_key = c.{CASE_KEY} group by 1").fetchall()
+            f"select c.{OFFICE_COLUMN}, {sums} from ({hashed}) as r "
+            f"inner join {CASES_TABLE} as c on r.__key = c.{CASE_KEY} group by 1").fetchall()
 
     def version(self, name: str) -> str:
         """What a reader's fingerprint records of this table (see the module's docstring)."""
@@ -200,9 +198,7 @@ class Fingerprints:
         self.versions[name] = "input:" + file_fp
         return exists and self.previous.tables.get(name, (None, None))[0] == file_fp
 
-    def model_input_fp(self, name: str, text: str, reads: list[str], volatile: bool) -> str | None:
-        if volatile:
-            return None
+    def model_input_fp(self, name: str, text: str, reads: list[str]) -> str:
         return _sha(self.salt, name, text, [(r, self.version(r)) for r in sorted(reads)])
 
     def keep_model(self, name: str, input_fp: str | None, exists: bool) -> bool:
